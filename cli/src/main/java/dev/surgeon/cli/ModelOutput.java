@@ -1,0 +1,83 @@
+package dev.surgeon.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.surgeon.cli.report.Report;
+import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.io.write.AtomicOutput;
+import dev.surgeon.io.write.CheckpointWriter;
+import dev.surgeon.io.write.OutputPaths;
+import dev.surgeon.io.write.PlannedTensor;
+import dev.surgeon.io.write.WrittenFile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a planned model for a command: resolves the output path (default: a sibling named after
+ * the command), refuses an output that is an input, builds {@code __metadata__} (the input's keys,
+ * {@code format: pt}, and a reproducible {@code surgeon.recipe}), writes atomically and reports.
+ */
+public final class ModelOutput {
+    private ModelOutput() {
+    }
+
+    public static Path target(OutputOptions o, Checkpoint first, String word) {
+        return o.output != null ? o.output : OutputPaths.defaultFor(first.reference(), word);
+    }
+
+    public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
+                                          OutputOptions o, String word, List<PlannedTensor> plan, Report report) {
+        Path target = target(o, inputs.get(0), word);
+        List<Path> inputPaths = new ArrayList<>();
+        for (Checkpoint c : inputs) {
+            inputPaths.addAll(c.inputPaths());
+            if (c.kind() == Checkpoint.Kind.DIRECTORY) {
+                inputPaths.add(c.root());
+            }
+        }
+        OutputPaths.checkNotInput(target, inputPaths);
+        Map<String, String> meta = metadata(command, recipeOptions, inputs.get(0));
+        boolean folder = !OutputPaths.isSingleFile(target);
+        List<Path> side = folder ? inputs.get(0).sideFiles() : List.of();
+        List<WrittenFile> files;
+        try (AtomicOutput out = AtomicOutput.begin(target, o.force)) {
+            files = CheckpointWriter.write(out, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side));
+            out.commit();
+        }
+        Console.note("wrote " + target);
+        JsonArray outs = new JsonArray();
+        for (WrittenFile f : files) {
+            JsonObject j = new JsonObject();
+            j.addProperty("path", folder ? target.resolve(f.relativePath()).toString() : target.toString());
+            j.addProperty("bytes", f.bytes());
+            outs.add(j);
+        }
+        report.put("outputs", outs);
+        return files;
+    }
+
+    /** The input's metadata, {@code format: pt}, and the recipe (no times, sizes or absolute paths). */
+    static Map<String, String> metadata(String command, Map<String, Object> recipeOptions, Checkpoint first) {
+        Map<String, String> meta = new TreeMap<>();
+        if (first.metadata() != null) {
+            meta.putAll(first.metadata());
+        }
+        meta.put("format", "pt");
+        JsonObject recipe = new JsonObject();
+        recipe.addProperty("command", command);
+        JsonObject opts = new JsonObject();
+        new TreeMap<>(recipeOptions).forEach((k, v) -> {
+            if (v != null) {
+                opts.add(k, Report.gson().toJsonTree(v));
+            }
+        });
+        recipe.add("options", opts);
+        recipe.addProperty("version", VersionProvider.version());
+        meta.put("surgeon.recipe", new com.google.gson.Gson().toJson(recipe));
+        return meta;
+    }
+}

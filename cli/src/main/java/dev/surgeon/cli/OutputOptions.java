@@ -1,0 +1,26 @@
+package dev.surgeon.cli;
+
+import dev.surgeon.io.util.ByteSize;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Where and how a writing command writes its model. */
+public final class OutputOptions {
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+            description = "Output: a folder (Hugging Face layout) or a path ending in .safetensors. "
+                    + "Default: beside the first input, named after the command (model.safetensors -> model.<done>.safetensors, dir/ -> dir-<done>/).")
+    public Path output;
+
+    @Option(names = "--force", description = "Replace an existing output. Default: off (an existing output is refused, exit 4).")
+    public boolean force;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE",
+            description = "Split the output into shards of at most SIZE bytes of tensors (suffixes K, M, G; e.g. 5G), "
+                    + "with model.safetensors.index.json. Default: one file.")
+    String maxShardSize;
+
+    public long maxShardBytes() {
+        return maxShardSize == null ? 0 : ByteSize.parse(maxShardSize);
+    }
+}

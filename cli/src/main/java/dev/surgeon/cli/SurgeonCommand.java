@@ -1,0 +1,34 @@
+package dev.surgeon.cli;
+
+import dev.surgeon.cli.command.ConvertCommand;
+import dev.surgeon.cli.command.DiffCommand;
+import dev.surgeon.cli.command.InspectCommand;
+import dev.surgeon.cli.command.SynthCommand;
+import dev.surgeon.cli.command.VerifyCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The top-level command; it only lists the subcommands. */
+@Command(name = "surgeon",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models.",
+        subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
+                SynthCommand.class, picocli.CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 2 usage error, 3 invalid input, 4 I/O failure, 5 NaN/Inf guard,",
+                "130 interrupted (SIGINT), 143 terminated (SIGTERM), 1 unexpected."})
+public final class SurgeonCommand implements Runnable {
+    @Mixin
+    LoggingOptions logging;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.surgeon.cli.command;
+
+import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ModelOutput;
+import dev.surgeon.cli.OutputOptions;
+import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.report.Report;
+import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.io.error.UsageException;
+import dev.surgeon.io.safetensors.DType;
+import dev.surgeon.io.write.PlannedTensor;
+import dev.surgeon.ops.convert.ConvertPlan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code surgeon convert}: dtype conversion and resharding; with no option, a faithful rewrite. */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = {"Rewrite a model, optionally casting floating-point tensors to another dtype and resharding.",
+                "Without options the data section is reproduced byte for byte (only __metadata__ changes)."})
+public final class ConvertCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors file, an index.json, a model folder, or a .tar/.tar.gz/.zip of one.")
+    String model;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE",
+            description = "Cast floating-point tensors to bf16, f16 or f32 (round to nearest even); integer and bool tensors keep theirs. Default: keep every dtype.")
+    String dtype;
+
+    @Mixin
+    OutputOptions output;
+
+    @Mixin
+    ReportOptions reportOptions;
+
+    @Mixin
+    LoggingOptions logging;
+
+    @Override
+    public Integer call() {
+        DType target = null;
+        if (dtype != null) {
+            target = DType.parseUserName(dtype);
+            if (target != DType.BF16 && target != DType.F16 && target != DType.F32) {
+                throw new UsageException("--dtype must be bf16, f16 or f32, not '" + dtype + "'");
+            }
+        }
+        Report report = new Report("convert");
+        try (Checkpoint in = Checkpoint.open(model)) {
+            in.warnings().forEach(w -> { dev.surgeon.cli.Console.warn(w); report.warn(w); });
+            List<PlannedTensor> plan = ConvertPlan.build(in, target);
+            Map<String, Object> recipe = new LinkedHashMap<>();
+            recipe.put("dtype", target == null ? null : target.name());
+            recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
+            report.put("params", Report.gson().toJsonTree(recipe));
+            InputReport.add(report, in);
+            ModelOutput.write("convert", recipe, List.of(in), output, "converted", plan, report);
+        }
+        report.emit(reportOptions);
+        return 0;
+    }
+}

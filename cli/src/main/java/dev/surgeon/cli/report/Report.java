@@ -1,0 +1,103 @@
+package dev.surgeon.cli.report;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.VersionProvider;
+import dev.surgeon.io.error.IoFailureException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The JSON report of a run, with the fields DESIGN.md lists ({tool, version, command, ..., warnings}).
+ * Commands add what they know; {@link #emit} prints it on stdout (--json) and/or writes it (--report).
+ */
+public final class Report {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues().create();
+
+    private final JsonObject root = new JsonObject();
+    private final JsonArray warnings = new JsonArray();
+    private final long started = System.nanoTime();
+
+    public Report(String command) {
+        root.addProperty("tool", "surgeon");
+        root.addProperty("version", VersionProvider.version());
+        root.addProperty("command", command);
+    }
+
+    public JsonObject root() {
+        return root;
+    }
+
+    public Report put(String key, JsonElement value) {
+        root.add(key, value);
+        return this;
+    }
+
+    public Report put(String key, String value) {
+        root.addProperty(key, value);
+        return this;
+    }
+
+    public Report put(String key, Number value) {
+        root.addProperty(key, value);
+        return this;
+    }
+
+    public Report warn(String w) {
+        warnings.add(w);
+        return this;
+    }
+
+    public int warningCount() {
+        return warnings.size();
+    }
+
+    public double seconds() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** A summary object with the run's wall time and peak resident memory filled in. */
+    public JsonObject summary() {
+        JsonObject s = root.has("summary") ? root.getAsJsonObject("summary") : new JsonObject();
+        root.add("summary", s);
+        return s;
+    }
+
+    public void emit(ReportOptions opts) {
+        JsonObject s = summary();
+        s.addProperty("seconds", Math.round(seconds() * 1000) / 1000.0);
+        long rss = PeakRss.bytes();
+        if (rss > 0) {
+            s.addProperty("peak_rss_bytes", rss);
+        }
+        root.add("warnings", warnings);
+        String text = GSON.toJson(root);
+        if (opts != null && opts.json) {
+            System.out.println(text);
+            System.out.flush();
+        }
+        if (opts != null && opts.report != null) {
+            try {
+                Path parent = opts.report.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(opts.report, text + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IoFailureException(opts.report + ": cannot write report (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    public static Gson gson() {
+        return GSON;
+    }
+}

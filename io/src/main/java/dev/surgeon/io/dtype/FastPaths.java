@@ -1,0 +1,95 @@
+package dev.surgeon.io.dtype;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.ShortBuffer;
+
+/**
+ * Bulk loops for the conversions that dominate checkpoint rewriting (F32 to and from BF16/F16).
+ * Whole blocks move through int[]/short[] scratch with bulk view get/put, so the inner loop is
+ * plain array code the JIT can unroll; per-element ByteBuffer calls would cap throughput.
+ */
+final class FastPaths {
+    private FastPaths() {}
+
+    static final int BLOCK = 8192;
+
+    static void f32ToBf16(ByteBuffer src, ByteBuffer dst, long count) {
+        IntBuffer in = le(src).asIntBuffer();
+        ShortBuffer out = le(dst).asShortBuffer();
+        int[] a = new int[BLOCK];
+        short[] b = new short[BLOCK];
+        for (long left = count; left > 0; ) {
+            int n = (int) Math.min(BLOCK, left);
+            in.get(a, 0, n);
+            for (int i = 0; i < n; i++) {
+                b[i] = Bf16.fromFloatBits(a[i]);
+            }
+            out.put(b, 0, n);
+            left -= n;
+        }
+        advance(src, dst, count, 4, 2);
+    }
+
+    static void bf16ToF32(ByteBuffer src, ByteBuffer dst, long count) {
+        ShortBuffer in = le(src).asShortBuffer();
+        IntBuffer out = le(dst).asIntBuffer();
+        short[] a = new short[BLOCK];
+        int[] b = new int[BLOCK];
+        for (long left = count; left > 0; ) {
+            int n = (int) Math.min(BLOCK, left);
+            in.get(a, 0, n);
+            for (int i = 0; i < n; i++) {
+                b[i] = (a[i] & 0xFFFF) << 16;
+            }
+            out.put(b, 0, n);
+            left -= n;
+        }
+        advance(src, dst, count, 2, 4);
+    }
+
+    static void f32ToF16(ByteBuffer src, ByteBuffer dst, long count) {
+        IntBuffer in = le(src).asIntBuffer();
+        ShortBuffer out = le(dst).asShortBuffer();
+        int[] a = new int[BLOCK];
+        short[] b = new short[BLOCK];
+        for (long left = count; left > 0; ) {
+            int n = (int) Math.min(BLOCK, left);
+            in.get(a, 0, n);
+            for (int i = 0; i < n; i++) {
+                b[i] = F16.fromFloat(Float.intBitsToFloat(a[i]));
+            }
+            out.put(b, 0, n);
+            left -= n;
+        }
+        advance(src, dst, count, 4, 2);
+    }
+
+    static void f16ToF32(ByteBuffer src, ByteBuffer dst, long count) {
+        ShortBuffer in = le(src).asShortBuffer();
+        IntBuffer out = le(dst).asIntBuffer();
+        short[] a = new short[BLOCK];
+        int[] b = new int[BLOCK];
+        for (long left = count; left > 0; ) {
+            int n = (int) Math.min(BLOCK, left);
+            in.get(a, 0, n);
+            for (int i = 0; i < n; i++) {
+                // Raw bits, so NaN payloads survive the trip through the int view.
+                b[i] = Float.floatToRawIntBits(F16.toFloat(a[i]));
+            }
+            out.put(b, 0, n);
+            left -= n;
+        }
+        advance(src, dst, count, 2, 4);
+    }
+
+    static ByteBuffer le(ByteBuffer b) {
+        return b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void advance(ByteBuffer src, ByteBuffer dst, long count, int inW, int outW) {
+        src.position(src.position() + (int) (count * inW));
+        dst.position(dst.position() + (int) (count * outW));
+    }
+}

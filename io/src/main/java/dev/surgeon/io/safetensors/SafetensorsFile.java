@@ -1,0 +1,213 @@
+package dev.surgeon.io.safetensors;
+
+import dev.surgeon.io.error.InvalidInputException;
+import dev.surgeon.io.error.IoFailureException;
+import dev.surgeon.io.util.Unmapper;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One open safetensors file. Opening reads and validates the header only; tensor bytes are reached
+ * through short-lived mappings (zero copy, released after use) or positioned reads, so memory stays
+ * bounded by the chunk in hand whatever the file's size. Thread-safe for concurrent reads.
+ */
+public final class SafetensorsFile implements Closeable {
+    /** Default size of one mapped chunk when streaming a tensor. */
+    public static final int DEFAULT_CHUNK = 64 << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final SafetensorsHeader header;
+    private final long fileLength;
+
+    private SafetensorsFile(Path path, FileChannel channel, SafetensorsHeader header, long fileLength) {
+        this.path = path;
+        this.channel = channel;
+        this.header = header;
+        this.fileLength = fileLength;
+    }
+
+    /** Opens and validates a file; throws {@link SafetensorsFormatException} or {@link IoFailureException}. */
+    public static SafetensorsFile open(Path path) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new IoFailureException(path + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new IoFailureException(path + ": permission denied");
+        } catch (IOException e) {
+            throw new IoFailureException(path + ": cannot open (" + e.getMessage() + ")", e);
+        }
+        try {
+            long len = ch.size();
+            String label = path.toString();
+            ByteBuffer prefix = ByteBuffer.allocate((int) Math.min(8, len));
+            readFully(ch, prefix, 0);
+            prefix.flip();
+            long n = HeaderParser.headerLength(label, prefix, len);
+            byte[] hb = new byte[(int) n];
+            readFully(ch, ByteBuffer.wrap(hb), 8);
+            SafetensorsHeader h = HeaderParser.parse(label, hb, len - 8 - n);
+            return new SafetensorsFile(path, ch, h, len);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new IoFailureException(path + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public SafetensorsHeader header() {
+        return header;
+    }
+
+    public List<TensorInfo> tensors() {
+        return header.tensors();
+    }
+
+    public TensorInfo tensor(String name) {
+        return header.tensor(name);
+    }
+
+    public Map<String, String> metadata() {
+        return header.metadata();
+    }
+
+    public long fileLength() {
+        return fileLength;
+    }
+
+    /**
+     * Maps {@code length} bytes of a tensor starting {@code offset} bytes into it, read-only and
+     * little-endian. The caller releases it with {@link #release} when done.
+     */
+    public ByteBuffer map(TensorInfo t, long offset, long length) {
+        checkRange(t, offset, length);
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("map at most 2 GiB at a time; read larger tensors in chunks");
+        }
+        try {
+            ensureNotTruncated(t);
+            MappedByteBuffer b = channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + t.begin() + offset, length);
+            return b.order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new IoFailureException(path + ": cannot map tensor '" + t.name() + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Releases a buffer returned by {@link #map}. */
+    public static void release(ByteBuffer mapped) {
+        Unmapper.release(mapped);
+    }
+
+    /** Reads tensor bytes from {@code offset} into {@code dst} until it is full (positioned, thread-safe). */
+    public void read(TensorInfo t, long offset, ByteBuffer dst) {
+        checkRange(t, offset, dst.remaining());
+        try {
+            readFully(channel, dst, header.dataStart() + t.begin() + offset);
+        } catch (EOFException e) {
+            throw truncated(t);
+        } catch (IOException e) {
+            throw new IoFailureException(path + ": cannot read tensor '" + t.name() + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Reads a whole tensor into a new little-endian heap buffer; for tensors under 2 GiB. */
+    public ByteBuffer readAll(TensorInfo t) {
+        if (t.byteSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "' is over 2 GiB; read it in chunks");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        read(t, 0, b);
+        b.flip();
+        return b;
+    }
+
+    /**
+     * Streams a tensor through {@code consumer} as mapped chunks of at most {@code chunkBytes},
+     * cut on element boundaries, each released after the consumer returns.
+     */
+    public void forEachChunk(TensorInfo t, int chunkBytes, ChunkConsumer consumer) throws IOException {
+        int width = t.dtype().bits() % 8 == 0 ? t.dtype().bits() / 8 : 1;
+        long step = Math.max(width, (chunkBytes / width) * (long) width);
+        for (long off = 0; off < t.byteSize(); off += step) {
+            long len = Math.min(step, t.byteSize() - off);
+            ByteBuffer b = map(t, off, len);
+            try {
+                consumer.accept(b, off);
+            } catch (InternalError e) {
+                // The JVM reports a page fault in a mapping (file shrunk under us) this way.
+                throw truncated(t);
+            } finally {
+                release(b);
+            }
+        }
+    }
+
+    /** Receives one chunk of a tensor and its byte offset within the tensor. */
+    @FunctionalInterface
+    public interface ChunkConsumer {
+        void accept(ByteBuffer chunk, long offsetInTensor) throws IOException;
+    }
+
+    private void checkRange(TensorInfo t, long offset, long length) {
+        if (header.tensor(t.name()) != t && !t.equals(header.tensor(t.name()))) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "' is not from " + path);
+        }
+        if (offset < 0 || length < 0 || offset + length > t.byteSize()) {
+            throw new IndexOutOfBoundsException("range " + offset + "+" + length + " outside tensor '" + t.name() + "'");
+        }
+    }
+
+    private void ensureNotTruncated(TensorInfo t) throws IOException {
+        if (channel.size() < fileLength) {
+            throw truncated(t);
+        }
+    }
+
+    private InvalidInputException truncated(TensorInfo t) {
+        return new InvalidInputException(path + ": file was truncated while reading tensor '" + t.name()
+                + "' (expected " + fileLength + " bytes)");
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos);
+            if (n < 0) {
+                throw new EOFException();
+            }
+            pos += n;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to add to the failure already being reported
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+}
