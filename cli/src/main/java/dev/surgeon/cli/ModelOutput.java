@@ -31,6 +31,13 @@ public final class ModelOutput {
 
     public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
                                           OutputOptions o, String word, List<PlannedTensor> plan, Report report) {
+        return write(command, recipeOptions, inputs, o, word, plan, null, report);
+    }
+
+    /** As above; {@code config}, when not null, replaces the copied config.json (the surgery changed it). */
+    public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
+                                          OutputOptions o, String word, List<PlannedTensor> plan,
+                                          com.google.gson.JsonObject config, Report report) {
         Path target = target(o, inputs.get(0), word);
         List<Path> inputPaths = new ArrayList<>();
         for (Checkpoint c : inputs) {
@@ -45,7 +52,7 @@ public final class ModelOutput {
         List<Path> side = folder ? inputs.get(0).sideFiles() : List.of();
         List<WrittenFile> files;
         try (AtomicOutput out = AtomicOutput.begin(target, o.force)) {
-            files = CheckpointWriter.write(out, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side));
+            files = CheckpointWriter.write(out, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side, folder ? config : null));
             out.commit();
         }
         Console.note("wrote " + target);

@@ -41,6 +41,16 @@ public final class ConvertCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
+    /** config.json with torch_dtype following the cast, so loaders pick the stored precision. */
+    static com.google.gson.JsonObject configFor(Checkpoint in, DType target) {
+        if (target == null || in.config() == null || !in.config().has("torch_dtype")) {
+            return null;
+        }
+        com.google.gson.JsonObject c = in.config().deepCopy();
+        c.addProperty("torch_dtype", target == DType.BF16 ? "bfloat16" : target == DType.F16 ? "float16" : "float32");
+        return c;
+    }
+
     @Override
     public Integer call() {
         DType target = null;
@@ -59,7 +69,7 @@ public final class ConvertCommand implements Callable<Integer> {
             recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
             report.put("params", Report.gson().toJsonTree(recipe));
             InputReport.add(report, in);
-            ModelOutput.write("convert", recipe, List.of(in), output, "converted", plan, report);
+            ModelOutput.write("convert", recipe, List.of(in), output, "converted", plan, configFor(in, target), report);
         }
         report.emit(reportOptions);
         return 0;

@@ -1,5 +1,6 @@
 package dev.surgeon.io.layers;
 
+import java.util.Arrays;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,7 @@ record NameParts(String module, Kind kind) {
         for (int i = 0; i < parts.length; i++) {
             Matcher m = LORA.matcher(parts[i]);
             if (m.matches()) {
-                String module = String.join(".", java.util.Arrays.copyOf(parts, i));
+                String module = String.join(".", Arrays.copyOf(parts, i));
                 return new NameParts(module, m.group(1).equalsIgnoreCase("a") ? Kind.LORA_A : Kind.LORA_B);
             }
         }

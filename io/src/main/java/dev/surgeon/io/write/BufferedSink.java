@@ -39,6 +39,11 @@ final class BufferedSink implements TensorSink {
         buffer.clear();
     }
 
+    /** Frees the direct buffer now rather than at the next GC. */
+    void release() {
+        dev.surgeon.io.util.Unmapper.release(buffer);
+    }
+
     long count() {
         return count;
     }

@@ -26,8 +26,14 @@ public final class CheckpointWriter {
     private CheckpointWriter() {
     }
 
-    /** What to write besides the tensors. {@code maxShardBytes} 0 means one file. */
-    public record Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles) {
+    /**
+     * What to write besides the tensors. {@code maxShardBytes} 0 means one file. {@code config},
+     * when not null, is written as config.json in place of the copied one (the surgery changed it).
+     */
+    public record Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles, JsonObject config) {
+        public Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles) {
+            this(metadata, maxShardBytes, sideFiles, null);
+        }
     }
 
     public static List<WrittenFile> write(AtomicOutput out, List<PlannedTensor> tensors, Options opt) {
@@ -62,9 +68,17 @@ public final class CheckpointWriter {
                 written.add(writeIndex(out.staging().resolve(INDEX_NAME), weightMap, total));
             }
             for (Path side : opt.sideFiles()) {
+                if (opt.config() != null && side.getFileName().toString().equals("config.json")) {
+                    continue;
+                }
                 Path dst = out.staging().resolve(side.getFileName().toString());
-                Files.copy(side, dst);
+                try (var in = Files.newInputStream(side)) {
+                    Files.copy(in, dst); // a new file with default permissions, not the input's
+                }
                 written.add(new WrittenFile(side.getFileName().toString(), Files.size(dst)));
+            }
+            if (opt.config() != null) {
+                written.add(writeJson(out.staging().resolve("config.json"), opt.config()));
             }
             return written;
         } catch (IOException e) {
@@ -80,7 +94,12 @@ public final class CheckpointWriter {
         JsonObject wm = new JsonObject();
         weightMap.forEach(wm::addProperty);
         root.add("weight_map", wm);
-        byte[] bytes = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n")
+        return writeJson(file, root);
+    }
+
+    /** Pretty JSON with a final newline, as transformers writes its JSON files. */
+    public static WrittenFile writeJson(Path file, JsonObject root) throws IOException {
+        byte[] bytes = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(root) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         Files.write(file, bytes);
         return new WrittenFile(file.getFileName().toString(), bytes.length);

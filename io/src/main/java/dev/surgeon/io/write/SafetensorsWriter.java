@@ -41,6 +41,7 @@ public final class SafetensorsWriter {
                 }
             }
             sink.flush();
+            sink.release();
             ch.force(true);
             return sink.count();
         } catch (IOException e) {

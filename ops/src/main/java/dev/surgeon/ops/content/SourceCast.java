@@ -9,7 +9,6 @@ import dev.surgeon.io.write.TensorSink;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A tensor converted element-wise to another dtype (round-to-nearest-even), streamed chunk by chunk
@@ -31,8 +30,9 @@ public final class SourceCast implements TensorContent {
         DType from = source.info().dtype();
         int inWidth = from.byteWidth();
         int outWidth = target.byteWidth();
-        ByteBuffer out = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * outWidth).order(ByteOrder.LITTLE_ENDIAN);
-        source.file().forEachChunk(source.info(), CHUNK_ELEMENTS * inWidth, (chunk, off) -> {
+        int chunkElements = (int) Math.max(1, Math.min(CHUNK_ELEMENTS, source.info().numel()));
+        ByteBuffer out = Scratch.get(chunkElements * outWidth);
+        source.file().forEachChunk(source.info(), chunkElements * inWidth, (chunk, off) -> {
             long n = chunk.remaining() / inWidth;
             out.clear();
             ElementCodec.convert(from, target, chunk, out, n);
