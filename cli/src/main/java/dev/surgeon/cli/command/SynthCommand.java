@@ -1,12 +1,200 @@
 package dev.surgeon.cli.command;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.surgeon.cli.Console;
+import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.VersionProvider;
+import dev.surgeon.cli.report.Report;
+import dev.surgeon.io.error.IoFailureException;
+import dev.surgeon.io.util.ByteSize;
+import dev.surgeon.io.error.UsageException;
+import dev.surgeon.io.safetensors.DType;
+import dev.surgeon.io.write.AtomicOutput;
+import dev.surgeon.io.write.CheckpointWriter;
+import dev.surgeon.io.write.OutputPaths;
+import dev.surgeon.io.write.PlannedTensor;
+import dev.surgeon.io.write.WrittenFile;
+import dev.surgeon.ops.synth.SynthConfig;
+import dev.surgeon.ops.synth.SynthPlan;
+import dev.surgeon.ops.synth.SynthSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Placeholder being written. */
-@Command(name = "synth", mixinStandardHelpOptions = true, description = "(being written)")
-public final class SynthCommand implements Runnable {
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code surgeon synth}: a seeded random model in Hugging Face layout, for tests and benchmarks. */
+@Command(name = "synth", mixinStandardHelpOptions = true,
+        description = {"Write a seeded random model: LLaMA or GPT-2 layout, Hugging Face tensor names, config.json.",
+                "Same options and seed give byte-identical files. Data is generated in chunks, "
+                        + "so models of billions of parameters need little memory."})
+public final class SynthCommand implements Callable<Integer> {
+    @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "llama",
+            description = "Architecture: llama (LlamaForCausalLM) or gpt2 (GPT2LMHeadModel). Default: ${DEFAULT-VALUE}.")
+    String arch;
+
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "2",
+            description = "Number of transformer blocks. Default: ${DEFAULT-VALUE}.")
+    int layers;
+
+    @Option(names = "--hidden", paramLabel = "H", defaultValue = "64",
+            description = "Hidden size (elements per token vector); divisible by --heads. Default: ${DEFAULT-VALUE}.")
+    int hidden;
+
+    @Option(names = "--intermediate", paramLabel = "I", defaultValue = "172",
+            description = "MLP inner size (elements). Default: ${DEFAULT-VALUE}.")
+    int intermediate;
+
+    @Option(names = "--heads", paramLabel = "A", defaultValue = "4",
+            description = "Attention heads; head_dim = H / A. Default: ${DEFAULT-VALUE}.")
+    int heads;
+
+    @Option(names = "--kv-heads", paramLabel = "K",
+            description = "Key/value heads (grouped-query attention, llama only); divides --heads. Default: same as --heads.")
+    Integer kvHeads;
+
+    @Option(names = "--vocab", paramLabel = "V", defaultValue = "256",
+            description = "Vocabulary size (tokens). Default: ${DEFAULT-VALUE}.")
+    int vocab;
+
+    @Option(names = "--max-positions", paramLabel = "P", defaultValue = "1024",
+            description = "Context length (tokens): max_position_embeddings, or GPT-2's n_positions and wpe rows. Default: ${DEFAULT-VALUE}.")
+    int positions;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "bf16",
+            description = "Element type of every tensor: bf16, f16 or f32. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Random seed (64-bit integer); the output is a function of it and the sizes. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    // Own output options rather than the OutputOptions mixin: synth has no input to name a default after.
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
+            description = "Output: a folder (Hugging Face layout, with config.json) or a path ending in .safetensors "
+                    + "(the weights only). Required.")
+    Path output;
+
+    @Option(names = "--force", description = "Replace an existing output. Default: off (an existing output is refused, exit 4).")
+    boolean force;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE",
+            description = "Split the output into shards of at most SIZE bytes of tensors (suffixes K, M, G; e.g. 5G), "
+                    + "with model.safetensors.index.json. Default: one file.")
+    String maxShardSize;
+
+    @Mixin
+    ReportOptions reportOptions;
+
+    @Mixin
+    LoggingOptions logging;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("synth");
+    public Integer call() {
+        SynthSpec spec = new SynthSpec(parseArch(arch), layers, hidden, intermediate, heads,
+                kvHeads == null ? heads : kvHeads, vocab, positions, parseDtype(dtype), seed);
+        List<PlannedTensor> plan = SynthPlan.build(spec);
+        Map<String, Object> recipe = recipe(spec);
+        Report report = new Report("synth");
+        report.put("params", Report.gson().toJsonTree(recipe));
+        report.put("seed", seed);
+        long params = SynthPlan.params(plan);
+        write(output, spec, plan, recipe, report);
+        report.summary().addProperty("params_after", params);
+        report.emit(reportOptions);
+        return 0;
+    }
+
+    private void write(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe, Report report) {
+        boolean folder = !OutputPaths.isSingleFile(target);
+        CheckpointWriter.Options opt = new CheckpointWriter.Options(metadata(recipe), maxShardBytes(), List.of());
+        List<WrittenFile> files = new ArrayList<>();
+        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
+            files.addAll(CheckpointWriter.write(out, plan, opt));
+            if (folder) {
+                // Written into staging before commit, so the folder appears with its config or not at all.
+                byte[] config = SynthConfig.json(spec).getBytes(StandardCharsets.UTF_8);
+                Files.write(out.staging().resolve("config.json"), config);
+                files.add(new WrittenFile("config.json", config.length));
+            }
+            out.commit();
+        } catch (IOException e) {
+            throw new IoFailureException(target + ": cannot write config.json (" + e.getMessage() + ")", e);
+        }
+        Console.note("wrote " + target + " (" + SynthPlan.params(plan) + " parameters)");
+        JsonArray outs = new JsonArray();
+        for (WrittenFile f : files) {
+            JsonObject j = new JsonObject();
+            j.addProperty("path", folder ? target.resolve(f.relativePath()).toString() : target.toString());
+            j.addProperty("bytes", f.bytes());
+            outs.add(j);
+        }
+        report.put("outputs", outs);
+    }
+
+    private long maxShardBytes() {
+        return maxShardSize == null ? 0 : ByteSize.parse(maxShardSize);
+    }
+
+    private Map<String, Object> recipe(SynthSpec s) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("arch", s.arch().modelType);
+        r.put("layers", s.layers());
+        r.put("hidden", s.hidden());
+        r.put("intermediate", s.intermediate());
+        r.put("heads", s.heads());
+        r.put("kv_heads", s.kvHeads());
+        r.put("vocab", s.vocab());
+        r.put("max_positions", s.positions());
+        r.put("dtype", s.dtype().name());
+        r.put("seed", s.seed());
+        r.put("max_shard_size", maxShardBytes() == 0 ? null : maxShardBytes());
+        return r;
+    }
+
+    /** {@code format: pt} and the recipe, as ModelOutput writes them, but with no input to inherit from. */
+    private static Map<String, String> metadata(Map<String, Object> recipeOptions) {
+        JsonObject opts = new JsonObject();
+        new TreeMap<>(recipeOptions).forEach((k, v) -> {
+            if (v != null) {
+                opts.add(k, Report.gson().toJsonTree(v));
+            }
+        });
+        JsonObject recipe = new JsonObject();
+        recipe.addProperty("command", "synth");
+        recipe.add("options", opts);
+        recipe.addProperty("version", VersionProvider.version());
+        Map<String, String> meta = new TreeMap<>();
+        meta.put("format", "pt");
+        meta.put("surgeon.recipe", new Gson().toJson(recipe));
+        return meta;
+    }
+
+    private static SynthSpec.Arch parseArch(String s) {
+        switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "llama": return SynthSpec.Arch.LLAMA;
+            case "gpt2": return SynthSpec.Arch.GPT2;
+            default: throw new UsageException("--arch must be llama or gpt2, not '" + s + "'");
+        }
+    }
+
+    private static DType parseDtype(String s) {
+        DType d = DType.parseUserName(s);
+        if (d != DType.BF16 && d != DType.F16 && d != DType.F32) {
+            throw new UsageException("--dtype must be bf16, f16 or f32, not '" + s + "'");
+        }
+        return d;
     }
 }

@@ -68,7 +68,7 @@ public final class F16 {
         int q = m24 >>> shift;
         int rem = m24 & ((1 << shift) - 1);
         int half = 1 << (shift - 1);
-        if (rem > half || (rem == half)) {
+        if (rem > half || (rem == half && (q & 1) != 0)) {
             q++;
         }
         return (short) (sign | q);

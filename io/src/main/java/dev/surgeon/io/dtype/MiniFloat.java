@@ -19,7 +19,7 @@ final class MiniFloat {
         // Scaling by a power of two is exact here: the result is at most 2^(mantissaBits+1),
         // and when a is tiny any bits scalb might drop lie far below the rounding point.
         double scaled = Math.scalb(a, mantissaBits - e);
-        int r = (int) Math.floor(scaled + 0.5);
+        int r = (int) Math.rint(scaled);
         // A carry out of the mantissa (r == 2^(mantissaBits+1)) lands on the next exponent.
         return ((e - minExp) << mantissaBits) + r;
     }

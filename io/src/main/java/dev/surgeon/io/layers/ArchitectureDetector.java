@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Picks the template for a checkpoint: config.json {@code architectures}, then {@code model_type},
  * else the template whose rules explain the most names (ties go to the earlier template in the
- * index), else none (generic). A config whose template explains none of the names, while another
- * template explains some, is not believed: the weights are what will be edited.
+ * index), else none (generic). A config whose template explains no block tensor, while the
+ * template guessed from the names explains some, is not believed: the weights are what is edited.
  */
 final class ArchitectureDetector {
 
@@ -21,19 +21,22 @@ final class ArchitectureDetector {
 
     static Detection detect(List<NameParts> names, JsonObject config, ArchitectureRegistry registry) {
         Architecture named = fromConfig(config, registry);
-        if (named != null && (names.isEmpty() || score(named, names) > 0)) {
+        if (named != null && (names.isEmpty() || score(named, names, true) > 0)) {
             return new Detection(named, true);
         }
-        Architecture best = null;
-        int bestScore = 0;
+        Architecture guessed = null;
+        int best = 0;
         for (Architecture a : registry.all()) {
-            int s = score(a, names);
-            if (s > bestScore) {
-                best = a;
-                bestScore = s;
+            int s = score(a, names, false);
+            if (s > best) {
+                guessed = a;
+                best = s;
             }
         }
-        return best != null ? new Detection(best, false) : new Detection(named, named != null);
+        if (named != null && (guessed == null || score(guessed, names, true) == 0)) {
+            return new Detection(named, true);
+        }
+        return new Detection(guessed, false);
     }
 
     private static Architecture fromConfig(JsonObject config, ArchitectureRegistry registry) {
@@ -59,11 +62,11 @@ final class ArchitectureDetector {
     }
 
     /** Names for which some rule of the template gives a role (a block pattern alone is not enough). */
-    private static int score(Architecture a, List<NameParts> names) {
+    private static int score(Architecture a, List<NameParts> names, boolean blocksOnly) {
         int n = 0;
         for (NameParts p : names) {
             Architecture.Match m = a.match(p.module());
-            if (m != null && m.rule() != null) {
+            if (m != null && m.rule() != null && (!blocksOnly || m.stack() >= 0)) {
                 n++;
             }
         }

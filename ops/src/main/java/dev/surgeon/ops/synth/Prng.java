@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class Prng {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-    private static final float TWO_POW_M24 = 1.0f / (1 << 24);
 
     private long state;
 
@@ -22,22 +21,22 @@ final class Prng {
     }
 
     /**
-     * Fills {@code dst[0..n)} with uniform values in [-bound, bound]: two 24-bit draws per 64-bit
-     * output, so each float is exact in [0, 1) before scaling and never exceeds the bound.
+     * Fills {@code dst[0..n)} with uniform values in [-bound, bound): two 24-bit draws per 64-bit
+     * output, centred as exact integers, so scaling is one multiply that never exceeds the bound.
      */
     void uniform(float[] dst, int n, float bound) {
-        float scale = 2 * bound * TWO_POW_M24;
+        float scale = bound / (1 << 23);
         long s = state;
         int i = 0;
         for (; i + 1 < n; i += 2) {
             s += GOLDEN;
             long z = mix(s);
-            dst[i] = (int) (z >>> 40) * scale - bound;
-            dst[i + 1] = (int) ((z >>> 16) & 0xFFFFFF) * scale - bound;
+            dst[i] = ((int) (z >>> 40) - (1 << 23)) * scale;
+            dst[i + 1] = ((int) ((z >>> 16) & 0xFFFFFF) - (1 << 23)) * scale;
         }
         if (i < n) {
             s += GOLDEN;
-            dst[i] = (int) (mix(s) >>> 40) * scale - bound;
+            dst[i] = ((int) (mix(s) >>> 40) - (1 << 23)) * scale;
         }
         state = s;
     }

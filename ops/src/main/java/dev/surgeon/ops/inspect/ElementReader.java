@@ -1,0 +1,89 @@
+package dev.surgeon.ops.inspect;
+
+import dev.surgeon.io.checkpoint.TensorRef;
+import dev.surgeon.io.dtype.ElementCodec;
+import dev.surgeon.io.safetensors.DType;
+import dev.surgeon.io.safetensors.TensorInfo;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Reads a tensor's elements as doubles, one block at a time, through positioned reads into two
+ * reused buffers: memory is one block whatever the tensor's size, and a file that was truncated
+ * after it was opened is an {@code InvalidInputException}, not a crash. Not thread-safe: one
+ * reader per thread.
+ */
+public final class ElementReader {
+    /** Default block: 256 Ki elements (2 MiB of doubles). */
+    public static final int BLOCK = 1 << 18;
+
+    private final TensorRef ref;
+    private final DType dtype;
+    private final int width;
+    private final ByteBuffer bytes;
+    private final double[] values;
+
+    public ElementReader(TensorRef ref) {
+        this(ref, BLOCK);
+    }
+
+    /** @throws IllegalArgumentException when the dtype is not decodable (F4, F6, C64, ...) */
+    public ElementReader(TensorRef ref, int block) {
+        this.ref = ref;
+        this.dtype = ref.info().dtype();
+        if (!dtype.decodable()) {
+            throw new IllegalArgumentException(dtype + " is not decodable");
+        }
+        this.width = dtype.byteWidth();
+        int n = (int) Math.max(1, Math.min(block, ref.info().numel()));
+        this.bytes = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
+        this.values = new double[n];
+    }
+
+    /** The most elements one {@link #read} returns. */
+    public int blockSize() {
+        return values.length;
+    }
+
+    public long numel() {
+        return ref.info().numel();
+    }
+
+    /**
+     * Decodes elements {@code [first, first + count)} into the start of the returned array, which
+     * is reused by the next call. {@code count} is at most {@link #blockSize()}.
+     */
+    public double[] read(long first, int count) {
+        if (count > values.length) {
+            throw new IllegalArgumentException("count " + count + " exceeds block " + values.length);
+        }
+        bytes.clear();
+        bytes.limit(count * width);
+        ref.file().read(ref.info(), first * width, bytes);
+        bytes.flip();
+        ElementCodec.decode(dtype, bytes, values, 0, count);
+        return values;
+    }
+
+    /** Streams every element of a decodable tensor through {@code consumer}, block by block. */
+    public static void forEachBlock(TensorRef ref, BlockConsumer consumer) {
+        ElementReader r = new ElementReader(ref);
+        long n = r.numel();
+        for (long first = 0; first < n; first += r.blockSize()) {
+            int count = (int) Math.min(r.blockSize(), n - first);
+            consumer.accept(r.read(first, count), count);
+        }
+    }
+
+    /** True when the tensor's elements can be read as numbers. */
+    public static boolean canRead(TensorInfo t) {
+        return t.dtype().decodable();
+    }
+
+    /** Receives {@code count} decoded values at the start of {@code values}. */
+    @FunctionalInterface
+    public interface BlockConsumer {
+        void accept(double[] values, int count);
+    }
+}
