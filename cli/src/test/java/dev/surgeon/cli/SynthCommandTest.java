@@ -12,8 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,7 +181,8 @@ class SynthCommandTest {
     @Test
     void sameSeedIsByteIdenticalAndAnotherSeedDiffers() throws IOException {
         // 20000 x 64 embedding rows span two generation chunks.
-        String[] big = with(LLAMA, "--vocab", "20000");
+        String[] big = LLAMA.clone();
+        big[Arrays.asList(big).indexOf("--vocab") + 1] = "20000";
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
         Path c = tmp.resolve("c");
@@ -230,20 +234,48 @@ class SynthCommandTest {
         }
     }
 
+    /** LLAMA with one option's value replaced (picocli refuses an option given twice). */
+    private static String[] override(String option, String value) {
+        String[] a = LLAMA.clone();
+        a[Arrays.asList(a).indexOf(option) + 1] = value;
+        return a;
+    }
+
+    /** Runs in this JVM and returns what it printed on stderr, after checking the exit code. */
+    private static String stderrOf(int expectedExit, String... args) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run(args)).isEqualTo(expectedExit);
+        } finally {
+            System.setErr(saved);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"--hidden 66", "--kv-heads 3", "--layers 0", "--vocab -5", "--intermediate 0",
-            "--dtype i8", "--arch bert", "--heads 0"})
+    @ValueSource(strings = {"--hidden=66", "--kv-heads=3", "--layers=0", "--vocab=-5", "--intermediate=0",
+            "--heads=0", "--arch=bert", "--heads=5"})
     void badSizesAreUsageErrors(String bad) {
+        String option = bad.substring(0, bad.indexOf('='));
         Path out = tmp.resolve("bad");
-        assertThat(Main.run(with(with(LLAMA, bad.split(" ")), "-o", out.toString()))).isEqualTo(ExitCodes.USAGE);
+        String err = stderrOf(ExitCodes.USAGE, with(override(option, bad.substring(bad.indexOf('=') + 1)), "-o", out.toString()));
+        assertThat(err).contains(option.equals("--heads") && bad.endsWith("5") ? "--hidden" : option);
         assertThat(out).doesNotExist();
     }
 
     @Test
+    void badDtypeIsUsageError() {
+        String err = stderrOf(ExitCodes.USAGE, with(LLAMA, "--dtype", "i8", "-o", tmp.resolve("bad").toString()));
+        assertThat(err).contains("--dtype");
+    }
+
+    @Test
     void gpt2RefusesGroupedQueryAttentionAndMissingOutputIsUsage() {
-        assertThat(Main.run("synth", "--arch", "gpt2", "--kv-heads", "2", "-o", tmp.resolve("g").toString()))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(Main.run("synth")).isEqualTo(ExitCodes.USAGE);
+        assertThat(stderrOf(ExitCodes.USAGE, "synth", "--arch", "gpt2", "--kv-heads", "2", "-o", tmp.resolve("g").toString()))
+                .contains("--kv-heads");
+        assertThat(stderrOf(ExitCodes.USAGE, "synth")).contains("--output");
     }
 
     @Test

@@ -1,12 +1,65 @@
 package dev.surgeon.cli.command;
 
+import dev.surgeon.cli.Console;
+import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.report.Report;
+import dev.surgeon.io.error.UsageException;
+import dev.surgeon.ops.inspect.OrderedParallel;
+import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.ops.diff.ModelDiff;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder being written. */
-@Command(name = "diff", mixinStandardHelpOptions = true, description = "(being written)")
-public final class DiffCommand implements Runnable {
+import java.util.concurrent.Callable;
+
+/** {@code surgeon diff}: per-tensor and per-block differences between two models. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Compare two models: tensors only in A or only in B, shape/dtype mismatches, and for tensors in both",
+                "with equal shapes ||A-B||, ||A-B||/||A|| (0 for 0/0, Infinity for x/0), cosine (1 when both are zero),",
+                "max |A-B|, per tensor and per block (blocks of A). Values are decoded, so dtypes may differ.",
+                "Exits 0 whether or not the models differ; 3 only for an invalid file."})
+public final class DiffCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "A", description = "The reference model: a .safetensors file, an index.json, a folder or an archive.")
+    String a;
+
+    @Parameters(index = "1", paramLabel = "B", description = "The model compared with A, in any of the same forms.")
+    String b;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Tensor pairs compared at a time. Default: the number of CPUs (${DEFAULT-VALUE} here).")
+    int threads = OrderedParallel.defaultThreads();
+
+    @Mixin
+    ReportOptions reportOptions;
+
+    @Mixin
+    LoggingOptions logging;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("diff");
+    public Integer call() {
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1, not " + threads);
+        }
+        Report report = new Report("diff");
+        try (Checkpoint ca = Checkpoint.open(a); Checkpoint cb = Checkpoint.open(b)) {
+            for (Checkpoint c : new Checkpoint[] {ca, cb}) {
+                for (String w : c.warnings()) {
+                    Console.warn(w);
+                    report.warn(w);
+                }
+                InputReport.add(report, c);
+            }
+            ModelDiff d = ModelDiff.compare(ca, cb, threads);
+            DiffView.addTo(report, d);
+            if (!reportOptions.json) {
+                DiffView.print(System.out, a, b, d);
+                System.out.flush();
+            }
+        }
+        report.emit(reportOptions);
+        return 0;
     }
 }

@@ -1,12 +1,73 @@
 package dev.surgeon.cli.command;
 
+import dev.surgeon.cli.Console;
+import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.report.Report;
+import dev.surgeon.io.error.UsageException;
+import dev.surgeon.ops.inspect.OrderedParallel;
+import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.ops.inspect.ModelSummary;
+import dev.surgeon.ops.inspect.TensorStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder being written. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "(being written)")
-public final class InspectCommand implements Runnable {
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code surgeon inspect}: what a checkpoint holds, from its headers (and, with --stats, its data). */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Summarize a model: architecture, blocks, parameters by dtype, role and block, files and metadata.",
+                "Reads headers and config.json only (fast at any size) unless --stats is given.",
+                "A config.json that disagrees with the weights is a warning, not an error."})
+public final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL",
+            description = "A .safetensors file, an index.json, a model folder, or a .tar/.tar.gz/.zip of one.")
+    String model;
+
+    @Option(names = "--tensors", description = "List every tensor: name, dtype, shape, parameters, bytes, block, role. Default: off.")
+    boolean tensors;
+
+    @Option(names = "--stats",
+            description = {"Read every tensor's data (streamed) for min, max, mean, std (over finite values), zero fraction,"
+                    + " NaN and Inf counts; implies --tensors. Opaque dtypes (F4, F6, F8_E8M0, FNUZ, C64) are skipped"
+                    + " with a note. Default: off (header only)."})
+    boolean stats;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Tensors read at a time by --stats. Default: the number of CPUs (${DEFAULT-VALUE} here).")
+    int threads = OrderedParallel.defaultThreads();
+
+    @Mixin
+    ReportOptions reportOptions;
+
+    @Mixin
+    LoggingOptions logging;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("inspect");
+    public Integer call() {
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1, not " + threads);
+        }
+        Report report = new Report("inspect");
+        try (Checkpoint c = Checkpoint.open(model)) {
+            ModelSummary s = ModelSummary.of(c);
+            for (String w : s.warnings()) {
+                Console.warn(w);
+                report.warn(w);
+            }
+            Map<String, TensorStats> st = stats ? TensorStats.ofAll(c.tensors().values(), threads) : null;
+            InputReport.add(report, c);
+            report.put("model", InspectView.model(s, st, tensors));
+            report.put("blocks", InspectView.blocks(s));
+            if (!reportOptions.json) {
+                InspectView.print(System.out, s, st, tensors);
+                System.out.flush();
+            }
+        }
+        report.emit(reportOptions);
+        return 0;
     }
 }

@@ -34,6 +34,16 @@ public final class ArchiveExtractor {
     /** Extracts into a new temporary folder that is deleted at exit; returns it. */
     public static Path extract(Path archive) {
         Path dir = TempFiles.createDirectory("surgeon-archive-");
+        try {
+            unpack(archive, dir);
+            return dir;
+        } catch (RuntimeException e) {
+            TempFiles.delete(dir); // a refused archive leaves nothing behind, not even until exit
+            throw e;
+        }
+    }
+
+    private static void unpack(Path archive, Path dir) {
         String n = archive.getFileName().toString().toLowerCase(Locale.ROOT);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive), 1 << 20);
              ArchiveInputStream<?> in = open(n, raw)) {
@@ -55,7 +65,6 @@ public final class ArchiveExtractor {
         } catch (IOException e) {
             throw new InvalidInputException(archive + ": cannot unpack archive (" + e.getMessage() + ")", e);
         }
-        return dir;
     }
 
     private static ArchiveInputStream<?> open(String name, InputStream raw) throws IOException {

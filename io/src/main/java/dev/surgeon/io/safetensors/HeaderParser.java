@@ -67,6 +67,10 @@ public final class HeaderParser {
 
     private SafetensorsHeader run(byte[] headerBytes, long dataLength) {
         String json = decodeUtf8(headerBytes);
+        if (!json.isEmpty() && json.charAt(0) == '\uFEFF') {
+            // the JSON reader would skip it; the reference reader does not
+            throw fail(FormatError.INVALID_HEADER_JSON, null, "header starts with a byte-order mark, not a JSON value");
+        }
         List<RawEntry> raw = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Map<String, String> metadata = null;
@@ -78,7 +82,7 @@ public final class HeaderParser {
             r.beginObject();
             Set<String> seen = new HashSet<>();
             while (r.hasNext()) {
-                String key = r.nextName();
+                String key = text(r.nextName());
                 if (!seen.add(key)) {
                     throw fail(FormatError.DUPLICATE_KEY, key, "key appears more than once in the header");
                 }
@@ -112,6 +116,24 @@ public final class HeaderParser {
         }
     }
 
+    /**
+     * A name or metadata string as read, refused when a {@code \\u} escape left half a surrogate
+     * pair: such a string is not Unicode text, the reference reader rejects it, and it could not be
+     * written back as UTF-8 unchanged.
+     */
+    private String text(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw fail(FormatError.INVALID_HEADER_JSON, null, "a string escapes an unpaired UTF-16 surrogate (\\u"
+                        + String.format("%04x", (int) c) + ")");
+            }
+        }
+        return s;
+    }
+
     private Map<String, String> readMetadata(JsonReader r) throws IOException {
         JsonToken t = r.peek();
         if (t == JsonToken.NULL) {
@@ -124,11 +146,11 @@ public final class HeaderParser {
         Map<String, String> m = new LinkedHashMap<>();
         r.beginObject();
         while (r.hasNext()) {
-            String k = r.nextName();
+            String k = text(r.nextName());
             if (r.peek() != JsonToken.STRING) {
                 throw fail(FormatError.INVALID_METADATA, null, "__metadata__ value of '" + k + "' is " + r.peek() + ", not a string");
             }
-            if (m.put(k, r.nextString()) != null) {
+            if (m.put(k, text(r.nextString())) != null) {
                 throw fail(FormatError.DUPLICATE_KEY, null, "__metadata__ key '" + k + "' appears more than once");
             }
         }

@@ -23,6 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AtomicOutput implements AutoCloseable {
     private static final Set<AtomicOutput> OPEN = ConcurrentHashMap.newKeySet();
+    /**
+     * Lock files this JVM holds. Checked before opening the lock file again: closing a second
+     * channel on a file drops every POSIX lock the process holds on it, so a refused second begin
+     * must never open (and close) the lock file of an output this JVM is writing.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(AtomicOutput::abort), "surgeon-output-cleanup"));
@@ -59,10 +65,24 @@ public final class AtomicOutput implements AutoCloseable {
             throw new IoFailureException(parent + ": cannot create output folder (" + e.getMessage() + ")", e);
         }
         Path lockPath = parent.resolve("." + name + ".surgeon.lock");
+        if (!HELD.add(lockPath)) {
+            throw new IoFailureException(target + ": another surgeon run is writing this output");
+        }
+        try {
+            return claim(t, target, parent, name, lockPath, force);
+        } catch (RuntimeException e) {
+            HELD.remove(lockPath);
+            throw e;
+        }
+    }
+
+    private static AtomicOutput claim(Path t, Path target, Path parent, String name, Path lockPath, boolean force) {
         FileChannel ch;
         FileLock lock;
+        Object key;
         try {
             ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            key = fileKey(lockPath);
         } catch (IOException e) {
             throw new IoFailureException(parent + ": output folder is not writable (" + e.getMessage() + ")", e);
         }
@@ -71,9 +91,15 @@ public final class AtomicOutput implements AutoCloseable {
         } catch (OverlappingFileLockException | IOException e) {
             lock = null;
         }
-        if (lock == null) {
+        if (lock == null || !isSameFile(lockPath, key)) {
+            // Locked by another run, or that run finished and deleted the file we opened meanwhile.
             closeQuietly(ch);
             throw new IoFailureException(target + ": another surgeon run is writing this output");
+        }
+        if (Files.exists(t) && !force) {
+            // checked again under the lock: another run may have committed since the first look
+            releaseLock(lock, ch, lockPath);
+            throw new IoFailureException(target + ": output exists; use --force to replace it");
         }
         Path staging = parent.resolve("." + name + ".surgeon-tmp");
         try {
@@ -123,7 +149,14 @@ public final class AtomicOutput implements AutoCloseable {
                     TempFiles.deleteTree(old);
                     move(target, old);
                 }
-                move(staging, target);
+                try {
+                    move(staging, target);
+                } catch (IOException e) {
+                    if (old != null) {
+                        move(old, target); // put the previous output back rather than lose it
+                    }
+                    throw e;
+                }
                 if (old != null) {
                     TempFiles.deleteTree(old);
                 }
@@ -183,6 +216,20 @@ public final class AtomicOutput implements AutoCloseable {
             // the OS releases the lock when the channel closes
         }
         closeQuietly(ch);
+        HELD.remove(lockPath);
+    }
+
+    private static Object fileKey(Path p) throws IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    private static boolean isSameFile(Path p, Object key) {
+        try {
+            return key == null || key.equals(fileKey(p));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void closeQuietly(FileChannel ch) {

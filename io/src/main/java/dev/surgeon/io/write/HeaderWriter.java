@@ -38,7 +38,11 @@ public final class HeaderWriter {
             first = false;
         }
         long offset = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (PlannedTensor t : dataOrder) {
+            if (!seen.add(t.name()) || HeaderParser.METADATA_KEY.equals(t.name())) {
+                throw new IllegalArgumentException("tensor name '" + t.name() + "' cannot be written twice or as __metadata__");
+            }
             if (!first) {
                 sb.append(',');
             }

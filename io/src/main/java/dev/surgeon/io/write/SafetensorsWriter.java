@@ -26,27 +26,35 @@ public final class SafetensorsWriter {
     public static long write(Path file, Map<String, String> metadata, List<PlannedTensor> tensors) throws IOException {
         byte[] header = HeaderWriter.header(metadata, tensors);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            BufferedSink sink = new BufferedSink(ch, BUFFER);
-            ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
-            prefix.flip();
-            sink.write(prefix);
-            sink.write(ByteBuffer.wrap(header));
-            for (PlannedTensor t : tensors) {
-                long before = sink.count();
-                t.content().writeTo(sink);
-                long wrote = sink.count() - before;
-                if (wrote != t.byteSize()) {
-                    throw new IllegalStateException("tensor '" + t.name() + "' produced " + wrote
-                            + " bytes, its header says " + t.byteSize());
-                }
+            PipelinedSink sink = new PipelinedSink(ch, BUFFER);
+            try {
+                writeAll(sink, header, tensors);
+            } catch (IOException | RuntimeException | Error e) {
+                sink.abort();
+                throw e;
             }
-            sink.flush();
-            sink.release();
             ch.force(true);
             return sink.count();
         } catch (IOException e) {
             throw new IoFailureException(file + ": write failed (" + describe(e) + ")", e);
         }
+    }
+
+    private static void writeAll(PipelinedSink sink, byte[] header, List<PlannedTensor> tensors) throws IOException {
+        ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+        prefix.flip();
+        sink.write(prefix);
+        sink.write(ByteBuffer.wrap(header));
+        for (PlannedTensor t : tensors) {
+            long before = sink.count();
+            t.content().writeTo(sink);
+            long wrote = sink.count() - before;
+            if (wrote != t.byteSize()) {
+                throw new IllegalStateException("tensor '" + t.name() + "' produced " + wrote
+                        + " bytes, its header says " + t.byteSize());
+            }
+        }
+        sink.finish();
     }
 
     static String describe(IOException e) {

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits tensors, in output order, into shards of at most {@code maxShardBytes} tensor bytes, as
- * Hugging Face's splitter does: a tensor that would overflow the current shard starts a new one; a
- * tensor larger than the limit sits alone in its shard.
+ * Splits tensors, in output order, into consecutive shards of at most {@code maxShardBytes} tensor
+ * bytes: a tensor that would overflow the current shard starts a new one, and a tensor larger than
+ * the limit sits alone in its shard. Unlike Hugging Face's splitter it never reorders tensors to
+ * fill gaps, so shard order follows the plan's order.
  */
 public final class ShardPlanner {
     private ShardPlanner() {

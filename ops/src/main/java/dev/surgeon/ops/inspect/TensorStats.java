@@ -20,6 +20,25 @@ public record TensorStats(long count, long finite, double min, double max, doubl
         return nans > 0 || infs > 0;
     }
 
+    /**
+     * Statistics of every decodable tensor among {@code refs}, computed on up to {@code threads}
+     * threads, keyed by name in the order given; opaque tensors are left out.
+     */
+    public static java.util.Map<String, TensorStats> ofAll(java.util.Collection<TensorRef> refs, int threads) {
+        java.util.List<TensorRef> readable = new java.util.ArrayList<>();
+        for (TensorRef r : refs) {
+            if (ElementReader.canRead(r.info())) {
+                readable.add(r);
+            }
+        }
+        java.util.List<TensorStats> stats = OrderedParallel.map(readable, threads, TensorStats::of);
+        java.util.Map<String, TensorStats> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < readable.size(); i++) {
+            out.put(readable.get(i).name(), stats.get(i));
+        }
+        return out;
+    }
+
     /** Reads a decodable tensor once, streamed, and returns its statistics. */
     public static TensorStats of(TensorRef ref) {
         StatsAccumulator acc = new StatsAccumulator();

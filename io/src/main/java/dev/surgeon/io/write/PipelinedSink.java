@@ -1,0 +1,158 @@
+package dev.surgeon.io.write;
+
+import dev.surgeon.io.util.Unmapper;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * A sink that hands full buffers to a writer thread, so producing the next bytes (reading mapped
+ * input, casting, arithmetic) overlaps the write system calls of the previous ones. A few fixed
+ * direct buffers bound its memory; a write failure surfaces on the producer's next call.
+ */
+final class PipelinedSink implements TensorSink {
+    private static final int BUFFERS = 3;
+    private static final ByteBuffer END = ByteBuffer.allocate(0);
+
+    private final WritableByteChannel channel;
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
+    private final List<ByteBuffer> all = new ArrayList<>();
+    private final Thread writer;
+    private volatile IOException failure;
+    private ByteBuffer current;
+    private long count;
+
+    PipelinedSink(WritableByteChannel channel, int bufferBytes) {
+        this.channel = channel;
+        for (int i = 0; i < BUFFERS; i++) {
+            ByteBuffer b = ByteBuffer.allocateDirect(bufferBytes);
+            all.add(b);
+            free.add(b);
+        }
+        writer = new Thread(this::drainLoop, "surgeon-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+        count += bytes.remaining();
+        while (bytes.hasRemaining()) {
+            if (current == null) {
+                current = take(free);
+            }
+            int n = Math.min(current.remaining(), bytes.remaining());
+            ByteBuffer part = bytes.slice();
+            part.limit(n);
+            current.put(part);
+            bytes.position(bytes.position() + n);
+            if (!current.hasRemaining()) {
+                submit();
+            }
+        }
+    }
+
+    long count() {
+        return count;
+    }
+
+    /** Writes out everything handed over so far and stops the writer thread. */
+    void finish() throws IOException {
+        if (current != null && current.position() > 0) {
+            submit();
+        }
+        put(END);
+        join();
+        release();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Stops the writer thread without waiting for pending bytes; for failure paths. */
+    void abort() {
+        writer.interrupt();
+        try {
+            join();
+        } catch (IOException ignored) {
+            // already failing
+        }
+        release();
+    }
+
+    private void submit() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        current.flip();
+        put(current);
+        current = null;
+    }
+
+    private void drainLoop() {
+        try {
+            while (true) {
+                ByteBuffer b = full.take();
+                if (b == END) {
+                    return;
+                }
+                if (failure == null) {
+                    try {
+                        while (b.hasRemaining()) {
+                            channel.write(b);
+                        }
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                }
+                b.clear();
+                free.put(b);
+            }
+        } catch (InterruptedException e) {
+            if (failure == null) {
+                failure = new InterruptedIOException("write interrupted");
+            }
+        }
+    }
+
+    private ByteBuffer take(BlockingQueue<ByteBuffer> q) throws IOException {
+        try {
+            return q.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+    }
+
+    private void put(ByteBuffer b) throws IOException {
+        try {
+            full.put(b);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+    }
+
+    private void join() throws IOException {
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing");
+        }
+    }
+
+    private void release() {
+        if (!writer.isAlive()) {
+            all.forEach(Unmapper::release);
+            all.clear();
+        }
+    }
+}
