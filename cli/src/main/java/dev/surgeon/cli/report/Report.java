@@ -21,6 +21,7 @@ import java.nio.file.Path;
 public final class Report {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
             .serializeSpecialFloatingPointValues().create();
+    private static final Gson STRICT = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
     private final JsonObject root = new JsonObject();
     private final JsonArray warnings = new JsonArray();
@@ -79,7 +80,9 @@ public final class Report {
             s.addProperty("peak_rss_bytes", rss);
         }
         root.add("warnings", warnings);
-        String text = GSON.toJson(root);
+        // Strict JSON for jq and friends: a NaN or infinite number (e.g. a relative change over a
+        // zero norm) is written as null.
+        String text = STRICT.toJson(finite(root));
         if (opts != null && opts.json) {
             System.out.println(text);
             System.out.flush();
@@ -95,6 +98,26 @@ public final class Report {
                 throw new IoFailureException(opts.report + ": cannot write report (" + e.getMessage() + ")", e);
             }
         }
+    }
+
+    static JsonElement finite(JsonElement e) {
+        if (e.isJsonObject()) {
+            JsonObject o = new JsonObject();
+            e.getAsJsonObject().entrySet().forEach(en -> o.add(en.getKey(), finite(en.getValue())));
+            return o;
+        }
+        if (e.isJsonArray()) {
+            JsonArray a = new JsonArray();
+            e.getAsJsonArray().forEach(x -> a.add(finite(x)));
+            return a;
+        }
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+            double d = e.getAsDouble();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return com.google.gson.JsonNull.INSTANCE;
+            }
+        }
+        return e;
     }
 
     public static Gson gson() {
