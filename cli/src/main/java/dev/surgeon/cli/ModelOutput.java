@@ -47,7 +47,7 @@ public final class ModelOutput {
             }
         }
         OutputPaths.checkNotInput(target, inputPaths);
-        Map<String, String> meta = metadata(command, recipeOptions, inputs.get(0));
+        Map<String, String> meta = metadata(command, recipeOptions, inputs.get(0).metadata());
         boolean folder = !OutputPaths.isSingleFile(target);
         List<Path> side = folder ? inputs.get(0).sideFiles() : List.of();
         List<WrittenFile> files;
@@ -56,6 +56,13 @@ public final class ModelOutput {
             out.commit();
         }
         Console.note("wrote " + target);
+        reportOutputs(report, target, files);
+        return files;
+    }
+
+    /** The report's {@code outputs[]}: every file written, by its final path. */
+    public static void reportOutputs(Report report, Path target, List<WrittenFile> files) {
+        boolean folder = !OutputPaths.isSingleFile(target);
         JsonArray outs = new JsonArray();
         for (WrittenFile f : files) {
             JsonObject j = new JsonObject();
@@ -64,14 +71,16 @@ public final class ModelOutput {
             outs.add(j);
         }
         report.put("outputs", outs);
-        return files;
     }
 
-    /** The input's metadata, {@code format: pt}, and the recipe (no times, sizes or absolute paths). */
-    static Map<String, String> metadata(String command, Map<String, Object> recipeOptions, Checkpoint first) {
+    /**
+     * The inherited metadata (the first input's; may be null), {@code format: pt}, and the recipe:
+     * command, options, version. No times, memory sizes or absolute paths, so outputs stay reproducible.
+     */
+    public static Map<String, String> metadata(String command, Map<String, Object> recipeOptions, Map<String, String> inherited) {
         Map<String, String> meta = new TreeMap<>();
-        if (first.metadata() != null) {
-            meta.putAll(first.metadata());
+        if (inherited != null) {
+            meta.putAll(inherited);
         }
         meta.put("format", "pt");
         JsonObject recipe = new JsonObject();

@@ -25,15 +25,9 @@ class PythonCheckerTest {
 
     @BeforeAll
     static void findChecker() throws Exception {
-        String prop = System.getProperty("surgeon.shared");
-        List<Path> candidates = new ArrayList<>();
-        if (prop != null) {
-            candidates.add(Path.of(prop));
-        }
-        candidates.add(Path.of("../shared"));
-        candidates.add(Path.of("../../shared"));
-        checker = candidates.stream().map(p -> p.resolve("tools/inspect_safetensors.py")).filter(Files::isRegularFile)
-                .findFirst().orElse(null);
+        Path shared = Fixtures.root();
+        checker = shared == null ? null : shared.resolve("tools/inspect_safetensors.py");
+        checker = checker != null && Files.isRegularFile(checker) ? checker : null;
         Assumptions.assumeTrue(checker != null, "../shared/tools/inspect_safetensors.py not found; checker test skipped");
         Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
         Assumptions.assumeTrue(p.waitFor() == 0, "python3 with numpy not available; checker test skipped");

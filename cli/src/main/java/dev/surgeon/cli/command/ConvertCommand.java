@@ -62,7 +62,6 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         Report report = new Report("convert");
         try (Checkpoint in = Checkpoint.open(model)) {
-            in.warnings().forEach(w -> { dev.surgeon.cli.Console.warn(w); report.warn(w); });
             List<PlannedTensor> plan = ConvertPlan.build(in, target);
             Map<String, Object> recipe = new LinkedHashMap<>();
             recipe.put("dtype", target == null ? null : target.name());

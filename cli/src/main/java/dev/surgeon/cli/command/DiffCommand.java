@@ -2,10 +2,10 @@ package dev.surgeon.cli.command;
 
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.error.UsageException;
-import dev.surgeon.ops.inspect.OrderedParallel;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.ops.diff.ModelDiff;
 import picocli.CommandLine.Command;
@@ -28,9 +28,8 @@ public final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "The model compared with A, in any of the same forms.")
     String b;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Tensor pairs compared at a time. Default: the number of CPUs (${DEFAULT-VALUE} here).")
-    int threads = OrderedParallel.defaultThreads();
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     ReportOptions reportOptions;
@@ -40,19 +39,11 @@ public final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 1) {
-            throw new UsageException("--threads must be at least 1, not " + threads);
-        }
         Report report = new Report("diff");
         try (Checkpoint ca = Checkpoint.open(a); Checkpoint cb = Checkpoint.open(b)) {
-            for (Checkpoint c : new Checkpoint[] {ca, cb}) {
-                for (String w : c.warnings()) {
-                    Console.warn(w);
-                    report.warn(w);
-                }
-                InputReport.add(report, c);
-            }
-            ModelDiff d = ModelDiff.compare(ca, cb, threads);
+            InputReport.add(report, ca);
+            InputReport.add(report, cb);
+            ModelDiff d = ModelDiff.compare(ca, cb, threads.get());
             DiffView.addTo(report, d);
             if (!reportOptions.json) {
                 DiffView.print(System.out, a, b, d);

@@ -2,10 +2,10 @@ package dev.surgeon.cli.command;
 
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.error.UsageException;
-import dev.surgeon.ops.inspect.OrderedParallel;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.ops.inspect.ModelSummary;
 import dev.surgeon.ops.inspect.TensorStats;
@@ -36,9 +36,8 @@ public final class InspectCommand implements Callable<Integer> {
                     + " with a note. Default: off (header only)."})
     boolean stats;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Tensors read at a time by --stats. Default: the number of CPUs (${DEFAULT-VALUE} here).")
-    int threads = OrderedParallel.defaultThreads();
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     ReportOptions reportOptions;
@@ -48,18 +47,12 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 1) {
-            throw new UsageException("--threads must be at least 1, not " + threads);
-        }
         Report report = new Report("inspect");
         try (Checkpoint c = Checkpoint.open(model)) {
-            ModelSummary s = ModelSummary.of(c);
-            for (String w : s.warnings()) {
-                Console.warn(w);
-                report.warn(w);
-            }
-            Map<String, TensorStats> st = stats ? TensorStats.ofAll(c.tensors().values(), threads) : null;
             InputReport.add(report, c);
+            ModelSummary s = ModelSummary.of(c);
+            report.warnAll(s.warnings());
+            Map<String, TensorStats> st = stats ? TensorStats.ofAll(c.tensors().values(), threads.get()) : null;
             report.put("model", InspectView.model(s, st, tensors));
             report.put("blocks", InspectView.blocks(s));
             if (!reportOptions.json) {

@@ -1,12 +1,9 @@
 package dev.surgeon.cli.command;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.ReportOptions;
-import dev.surgeon.cli.VersionProvider;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.util.ByteSize;
@@ -32,7 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code surgeon synth}: a seeded random model in Hugging Face layout, for tests and benchmarks. */
@@ -119,7 +115,7 @@ public final class SynthCommand implements Callable<Integer> {
 
     private void write(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe, Report report) {
         boolean folder = !OutputPaths.isSingleFile(target);
-        CheckpointWriter.Options opt = new CheckpointWriter.Options(metadata(recipe), maxShardBytes(), List.of());
+        CheckpointWriter.Options opt = new CheckpointWriter.Options(ModelOutput.metadata("synth", recipe, null), maxShardBytes(), List.of());
         List<WrittenFile> files = new ArrayList<>();
         try (AtomicOutput out = AtomicOutput.begin(target, force)) {
             files.addAll(CheckpointWriter.write(out, plan, opt));
@@ -134,14 +130,7 @@ public final class SynthCommand implements Callable<Integer> {
             throw new IoFailureException(target + ": cannot write config.json (" + e.getMessage() + ")", e);
         }
         Console.note("wrote " + target + " (" + SynthPlan.params(plan) + " parameters)");
-        JsonArray outs = new JsonArray();
-        for (WrittenFile f : files) {
-            JsonObject j = new JsonObject();
-            j.addProperty("path", folder ? target.resolve(f.relativePath()).toString() : target.toString());
-            j.addProperty("bytes", f.bytes());
-            outs.add(j);
-        }
-        report.put("outputs", outs);
+        ModelOutput.reportOutputs(report, target, files);
     }
 
     private long maxShardBytes() {
@@ -162,24 +151,6 @@ public final class SynthCommand implements Callable<Integer> {
         r.put("seed", s.seed());
         r.put("max_shard_size", maxShardBytes() == 0 ? null : maxShardBytes());
         return r;
-    }
-
-    /** {@code format: pt} and the recipe, as ModelOutput writes them, but with no input to inherit from. */
-    private static Map<String, String> metadata(Map<String, Object> recipeOptions) {
-        JsonObject opts = new JsonObject();
-        new TreeMap<>(recipeOptions).forEach((k, v) -> {
-            if (v != null) {
-                opts.add(k, Report.gson().toJsonTree(v));
-            }
-        });
-        JsonObject recipe = new JsonObject();
-        recipe.addProperty("command", "synth");
-        recipe.add("options", opts);
-        recipe.addProperty("version", VersionProvider.version());
-        Map<String, String> meta = new TreeMap<>();
-        meta.put("format", "pt");
-        meta.put("surgeon.recipe", new Gson().toJson(recipe));
-        return meta;
     }
 
     private static SynthSpec.Arch parseArch(String s) {

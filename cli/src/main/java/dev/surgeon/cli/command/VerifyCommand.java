@@ -2,10 +2,10 @@ package dev.surgeon.cli.command;
 
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.error.UsageException;
-import dev.surgeon.ops.inspect.OrderedParallel;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.io.error.NumericGuardException;
@@ -40,9 +40,8 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Report NaN/Inf in tensors as a warning instead of failing with exit 5. Default: off (NaN/Inf fail).")
     boolean allowNonFinite;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Files read at a time (each file is read in order). Default: the number of CPUs (${DEFAULT-VALUE} here).")
-    int threads = OrderedParallel.defaultThreads();
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     ReportOptions reportOptions;
@@ -52,29 +51,17 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 1) {
-            throw new UsageException("--threads must be at least 1, not " + threads);
-        }
         Report report = new Report("verify");
         try (Checkpoint c = Checkpoint.open(path)) {
             if (writeSums && c.kind() == Checkpoint.Kind.ARCHIVE) {
                 throw new UsageException(path + ": --write-sums cannot write into an archive; unpack it first");
             }
-            for (String w : c.warnings()) {
-                Console.warn(w);
-                report.warn(w);
-            }
             InputReport.add(report, c);
-            VerifyResult r = Verifier.verify(c, threads);
-            for (String w : r.warnings()) {
-                Console.warn(w);
-                report.warn(w);
-            }
+            VerifyResult r = Verifier.verify(c, threads.get());
+            report.warnAll(r.warnings());
             if (allowNonFinite) {
                 for (VerifyResult.NonFinite n : r.nonFinite()) {
-                    String w = n.file() + ": tensor '" + n.tensor() + "' holds " + n.nans() + " NaN and " + n.infs() + " Inf";
-                    Console.warn(w);
-                    report.warn(w);
+                    report.warn(n.file() + ": tensor '" + n.tensor() + "' holds " + n.nans() + " NaN and " + n.infs() + " Inf");
                 }
             }
             boolean passed = r.ok() && (allowNonFinite || r.nonFinite().isEmpty());

@@ -52,8 +52,15 @@ public final class Report {
         return this;
     }
 
+    /** Records a warning in the report and prints it on stderr (one line each). */
     public Report warn(String w) {
         warnings.add(w);
+        dev.surgeon.cli.Console.warn(w);
+        return this;
+    }
+
+    public Report warnAll(Iterable<String> ws) {
+        ws.forEach(this::warn);
         return this;
     }
 

@@ -91,7 +91,7 @@ public final class ModelSummary {
         this.outsideBlocks = outside;
         this.metadata = c.metadata() == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(c.metadata()));
         this.tensors = List.copyOf(ts);
-        List<String> ws = new ArrayList<>(c.warnings());
+        List<String> ws = new ArrayList<>(); // the checkpoint's own warnings are reported with the input
         List<TensorInfo> infos = new ArrayList<>(c.tensors().size());
         for (TensorRef ref : c.tensors().values()) {
             infos.add(ref.info());

@@ -8,7 +8,7 @@ import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.safetensors.SafetensorsFile;
 import dev.surgeon.io.safetensors.TensorInfo;
-import dev.surgeon.ops.inspect.OrderedParallel;
+import dev.surgeon.ops.exec.OrderedParallel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.surgeon.ops.inspect;
+package dev.surgeon.ops.exec;
 
 import java.util.ArrayList;
 import java.util.List;
