@@ -6,7 +6,7 @@ import dev.surgeon.io.layers.LayerMap;
 import dev.surgeon.io.layers.Role;
 import dev.surgeon.io.layers.TensorRole;
 import dev.surgeon.io.safetensors.TensorInfo;
-import dev.surgeon.ops.inspect.ElementReader;
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.exec.OrderedParallel;
 
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.surgeon.ops.inspect;
 
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.exec.OrderedParallel;
 import dev.surgeon.io.checkpoint.TensorRef;
 

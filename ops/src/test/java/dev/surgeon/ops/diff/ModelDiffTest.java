@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.ops.inspect.ElementReader;
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.inspect.StatsFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

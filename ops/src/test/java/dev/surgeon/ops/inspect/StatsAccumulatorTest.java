@@ -1,5 +1,6 @@
 package dev.surgeon.ops.inspect;
 
+import dev.surgeon.ops.exec.ElementReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

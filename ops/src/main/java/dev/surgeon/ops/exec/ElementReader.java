@@ -1,4 +1,4 @@
-package dev.surgeon.ops.inspect;
+package dev.surgeon.ops.exec;
 
 import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Reads a tensor's elements as doubles, one block at a time, through positioned reads into two
+ * Reads a tensor's elements as doubles (statistics) or floats (F32 math), one block at a time, through positioned reads into two
  * reused buffers: memory is one block whatever the tensor's size, and a file that was truncated
  * after it was opened is an {@code InvalidInputException}, not a crash. Not thread-safe: one
  * reader per thread.
@@ -55,6 +55,19 @@ public final class ElementReader {
      * is reused by the next call. {@code count} is at most {@link #blockSize()}.
      */
     public double[] read(long first, int count) {
+        ElementCodec.decode(dtype, fill(first, count), values, 0, count);
+        return values;
+    }
+
+    /**
+     * As {@link #read}, decoded to floats for F32 math; elements {@code [first, first + count)} land
+     * at {@code dst[offset...]}.
+     */
+    public void readFloats(long first, int count, float[] dst, int offset) {
+        ElementCodec.decode(dtype, fill(first, count), dst, offset, count);
+    }
+
+    private ByteBuffer fill(long first, int count) {
         if (count > values.length) {
             throw new IllegalArgumentException("count " + count + " exceeds block " + values.length);
         }
@@ -62,8 +75,7 @@ public final class ElementReader {
         bytes.limit(count * width);
         ref.file().read(ref.info(), first * width, bytes);
         bytes.flip();
-        ElementCodec.decode(dtype, bytes, values, 0, count);
-        return values;
+        return bytes;
     }
 
     /** Streams every element of a decodable tensor through {@code consumer}, block by block. */
