@@ -1,18 +1,17 @@
 package dev.surgeon.cli.command;
 
+import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.checkpoint.Checkpoint;
-import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.ops.convert.ConvertPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -28,9 +27,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors file, an index.json, a model folder, or a .tar/.tar.gz/.zip of one.")
     String model;
 
-    @Option(names = "--dtype", paramLabel = "DTYPE",
-            description = "Cast floating-point tensors to bf16, f16 or f32 (round to nearest even); integer and bool tensors keep theirs. Default: keep every dtype.")
-    String dtype;
+    @Mixin
+    DtypeOption dtype;
 
     @Mixin
     OutputOptions output;
@@ -53,13 +51,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DType target = null;
-        if (dtype != null) {
-            target = DType.parseUserName(dtype);
-            if (target != DType.BF16 && target != DType.F16 && target != DType.F32) {
-                throw new UsageException("--dtype must be bf16, f16 or f32, not '" + dtype + "'");
-            }
-        }
+        DType target = dtype.get();
         Report report = new Report("convert");
         try (Checkpoint in = Checkpoint.open(model)) {
             List<PlannedTensor> plan = ConvertPlan.build(in, target);
