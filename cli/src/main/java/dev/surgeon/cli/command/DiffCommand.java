@@ -17,9 +17,9 @@ import java.util.concurrent.Callable;
 
 /** {@code surgeon diff}: per-tensor and per-block differences between two models. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compare two models: tensors only in A or only in B, shape/dtype mismatches, and for tensors in both",
-                "with equal shapes ||A-B||, ||A-B||/||A|| (0 for 0/0, Infinity for x/0), cosine (1 when both are zero),",
-                "max |A-B|, per tensor and per block (blocks of A). Values are decoded, so dtypes may differ.",
+        description = {"Compare two models: tensors only in A or only in B, shape/dtype mismatches, and for tensors in both "
+                + "with equal shapes ||A-B||, ||A-B||/||A|| (0 for 0/0; infinite for x/0, null in JSON), cosine (1 when both are zero), "
+                + "max |A-B|, per tensor and per block (blocks of A). Values are decoded, so dtypes may differ.",
                 "Exits 0 whether or not the models differ; 3 only for an invalid file."})
 public final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A", description = "The reference model: a .safetensors file, an index.json, a folder or an archive.")

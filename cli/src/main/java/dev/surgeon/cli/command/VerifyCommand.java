@@ -21,9 +21,9 @@ import java.util.concurrent.Callable;
 
 /** {@code surgeon verify}: full re-validation of a model's files, checksums and values. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Re-validate a model: every header and the index, every tensor byte read once (a file truncated or",
-                "changed is caught), NaN/Inf in floating-point tensors, and the SHA-256 digests listed in the folder's",
-                "SHA256SUMS (sha256sum -c format) or, for a single file, in <file>.sha256 beside it.",
+        description = {"Re-validate a model: every header and the index, every tensor byte read once (a file truncated or "
+                + "changed is caught), NaN/Inf in floating-point tensors, and the SHA-256 digests listed in the folder's "
+                + "SHA256SUMS (sha256sum -c format) or, for a single file, in <file>.sha256 beside it.",
                 "Exits 3 for an invalid file or a checksum mismatch (naming the file), 5 for NaN/Inf (naming the tensor)."})
 public final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH",
@@ -31,9 +31,9 @@ public final class VerifyCommand implements Callable<Integer> {
     String path;
 
     @Option(names = "--write-sums",
-            description = {"After a successful verification, write the checksums atomically: FOLDER/SHA256SUMS for a folder",
-                    "or index (every .safetensors, the index and side files, paths relative to the folder), FILE.sha256",
-                    "for a single file. An existing checksum file is checked first and must match. Default: off."})
+            description = "After a successful verification, write the checksums atomically: FOLDER/SHA256SUMS for a folder "
+                    + "or index (every .safetensors, the index and side files, paths relative to the folder), FILE.sha256 "
+                    + "for a single file. An existing checksum file is checked first and must match. Default: off.")
     boolean writeSums;
 
     @Option(names = "--allow-nonfinite",
