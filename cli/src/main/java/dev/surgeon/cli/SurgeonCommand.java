@@ -1,8 +1,11 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.cli.command.AverageCommand;
 import dev.surgeon.cli.command.ConvertCommand;
 import dev.surgeon.cli.command.DiffCommand;
 import dev.surgeon.cli.command.InspectCommand;
+import dev.surgeon.cli.command.MergeCommand;
+import dev.surgeon.cli.command.ScaleCommand;
 import dev.surgeon.cli.command.SynthCommand;
 import dev.surgeon.cli.command.VerifyCommand;
 import picocli.CommandLine.Command;
@@ -16,7 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = VersionProvider.class,
         description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models.",
         subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
-                SynthCommand.class, picocli.CommandLine.HelpCommand.class},
+                SynthCommand.class,
+                ScaleCommand.class, AverageCommand.class,
+                MergeCommand.class,
+                picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 usage error, 3 invalid input, 4 I/O failure, 5 NaN/Inf guard,",
                 "130 interrupted (SIGINT), 143 terminated (SIGTERM), 1 unexpected."})
 public final class SurgeonCommand implements Runnable {

@@ -29,9 +29,7 @@ final class Decode {
             case F16:
                 for (int i = 0; i < n; i++) d[o + i] = F16.toFloat(in.getShort(p + 2 * i));
                 break;
-            case BF16:
-                for (int i = 0; i < n; i++) d[o + i] = Bf16.toFloat(in.getShort(p + 2 * i));
-                break;
+            case BF16: FastPaths.bf16ToFloats(in, p, d, o, n); break;
             case F32: in.position(p); in.asFloatBuffer().get(d, o, n); break;
             case F64: for (int i = 0; i < n; i++) d[o + i] = (float) in.getDouble(p + 8 * i); break;
             case F8_E4M3:

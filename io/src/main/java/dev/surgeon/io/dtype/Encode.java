@@ -16,9 +16,7 @@ final class Encode {
             case F16:
                 for (int i = 0; i < n; i++) out.putShort(p + 2 * i, F16.fromFloat(s[o + i]));
                 break;
-            case BF16:
-                for (int i = 0; i < n; i++) out.putShort(p + 2 * i, Bf16.fromFloat(s[o + i]));
-                break;
+            case BF16: FastPaths.floatsToBf16(s, o, n, out, p); break;
             case F32: out.position(p); out.asFloatBuffer().put(s, o, n); break;
             case F64: for (int i = 0; i < n; i++) out.putDouble(p + 8 * i, s[o + i]); break;
             case F8_E4M3:

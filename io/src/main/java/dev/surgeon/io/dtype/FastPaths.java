@@ -15,6 +15,16 @@ final class FastPaths {
 
     static final int BLOCK = 8192;
 
+    /**
+     * {@link Bf16#fromFloatBits} without its branch, so loops calling it can be vectorised: isNan
+     * is all ones for a NaN and selects the quieted NaN instead of the rounded value.
+     */
+    static short bf16(int x) {
+        int rounded = (x + 0x7FFF + ((x >>> 16) & 1)) >>> 16;
+        int isNan = (0x7F800000 - (x & 0x7FFFFFFF)) >> 31;
+        return (short) ((rounded & ~isNan) | (((x >>> 16) | 0x0040) & isNan));
+    }
+
     static void f32ToBf16(ByteBuffer src, ByteBuffer dst, long count) {
         IntBuffer in = le(src).asIntBuffer();
         ShortBuffer out = le(dst).asShortBuffer();
@@ -24,12 +34,7 @@ final class FastPaths {
             int n = (int) Math.min(BLOCK, left);
             in.get(a, 0, n);
             for (int i = 0; i < n; i++) {
-                // Bf16.fromFloatBits without its branch, so the JIT can vectorise the loop:
-                // isNan is all ones for a NaN and selects the quieted NaN instead of the rounding.
-                int x = a[i];
-                int rounded = (x + 0x7FFF + ((x >>> 16) & 1)) >>> 16;
-                int isNan = (0x7F800000 - (x & 0x7FFFFFFF)) >> 31;
-                b[i] = (short) ((rounded & ~isNan) | (((x >>> 16) | 0x0040) & isNan));
+                b[i] = bf16(a[i]);
             }
             out.put(b, 0, n);
             left -= n;
@@ -87,6 +92,36 @@ final class FastPaths {
             left -= n;
         }
         advance(src, dst, count, 2, 4);
+    }
+
+    private static final ThreadLocal<short[]> SHORTS = ThreadLocal.withInitial(() -> new short[BLOCK]);
+
+    /** BF16 bytes at absolute position p (little-endian buffer) to floats: bulk get, then a shift. */
+    static void bf16ToFloats(ByteBuffer in, int p, float[] d, int o, int n) {
+        short[] a = SHORTS.get();
+        ShortBuffer src = in.duplicate().position(p).order(ByteOrder.LITTLE_ENDIAN).slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        for (int done = 0; done < n; ) {
+            int m = Math.min(BLOCK, n - done);
+            src.get(a, 0, m);
+            for (int i = 0; i < m; i++) {
+                d[o + done + i] = Float.intBitsToFloat((a[i] & 0xFFFF) << 16);
+            }
+            done += m;
+        }
+    }
+
+    /** Floats to BF16 bytes at absolute position p, rounding as {@link Bf16#fromFloat}, branch-free. */
+    static void floatsToBf16(float[] s, int o, int n, ByteBuffer out, int p) {
+        short[] b = SHORTS.get();
+        ShortBuffer dst = out.duplicate().position(p).order(ByteOrder.LITTLE_ENDIAN).slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        for (int done = 0; done < n; ) {
+            int m = Math.min(BLOCK, n - done);
+            for (int i = 0; i < m; i++) {
+                b[i] = bf16(Float.floatToRawIntBits(s[o + done + i]));
+            }
+            dst.put(b, 0, m);
+            done += m;
+        }
     }
 
     static ByteBuffer le(ByteBuffer b) {

@@ -1,49 +1,218 @@
 package dev.surgeon.ops.content;
 
+import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
 import dev.surgeon.ops.align.TensorGroup;
-import dev.surgeon.ops.exec.GroupReader;
+import dev.surgeon.ops.exec.Workers;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * An output tensor computed element by element from the inputs of a {@link TensorGroup}: each chunk
  * of the inputs is decoded to F32, the kernel fills the output chunk, and it is encoded once to the
  * output dtype (round to nearest even) and streamed out. The kernel sees absolute element indices,
  * so seeded per-element randomness does not depend on chunking.
+ *
+ * <p>Chunks are read by positioned reads into a direct buffer and decoded into float arrays that
+ * each thread keeps from tensor to tensor ({@code ChunkScratch}), so a run allocates no per-tensor
+ * garbage: memory is a few chunk buffers whatever the model's size. With {@code threads} &gt; 1 the
+ * chunks of one tensor are computed on that many shared worker threads ({@link Workers}), at most
+ * 2 × threads chunks in flight, and written in element order: the bytes do not depend on the
+ * thread count.
  */
 public final class Elementwise implements TensorContent {
-    /** Computes {@code out[0..n)} from {@code in[k][0..n)}, which are elements {@code first..first+n) of input k. */
+    /**
+     * Computes {@code out[0..n)} from {@code in[k][0..n)}, which are elements {@code first..first+n) of input k.
+     * With threads &gt; 1 it is called from several threads at once on different chunks of a tensor, so
+     * what it computes may depend only on its arguments, and any state it updates must be thread-safe.
+     */
     @FunctionalInterface
     public interface Kernel {
         void apply(float[][] in, float[] out, int n, long first);
     }
 
+    /** Elements per chunk: 256 Ki (1 MiB of floats per input). */
+    public static final int CHUNK = 1 << 18;
+
+    private static final ConcurrentLinkedQueue<ByteBuffer> OUT_BUFFERS = new ConcurrentLinkedQueue<>();
+
     private final TensorGroup group;
     private final DType out;
     private final Kernel kernel;
+    private final int threads;
 
     public Elementwise(TensorGroup group, DType out, Kernel kernel) {
+        this(group, out, kernel, 1);
+    }
+
+    /** {@code threads}: worker threads for this tensor's chunks; 1 computes on the writing thread. */
+    public Elementwise(TensorGroup group, DType out, Kernel kernel, int threads) {
         this.group = group;
         this.out = out;
         this.kernel = kernel;
+        this.threads = Math.max(1, threads);
     }
 
     @Override
     public void writeTo(TensorSink sink) throws IOException {
-        GroupReader reader = new GroupReader(group);
-        float[] result = new float[reader.chunkSize()];
-        ByteBuffer bytes = Scratch.get(reader.chunkSize() * out.byteWidth());
-        reader.forEachChunk((in, n, first) -> {
-            kernel.apply(in, result, n, first);
+        long total = group.numel();
+        int chunk = (int) Math.max(1, Math.min(CHUNK, total));
+        long chunks = (total + chunk - 1) / chunk;
+        if (threads > 1 && chunks > 1) {
+            writeParallel(sink, total, chunk, chunks);
+            return;
+        }
+        ByteBuffer bytes = Scratch.get(chunk * out.byteWidth());
+        ChunkScratch scratch = ChunkScratch.local(group.inputs().size(), chunk);
+        for (long first = 0; first < total; first += chunk) {
+            int n = (int) Math.min(chunk, total - first);
             bytes.clear();
-            ElementCodec.encode(out, result, 0, n, bytes);
+            scratch.compute(group, kernel, out, first, n, bytes);
             bytes.flip();
             sink.write(bytes);
-        });
+        }
+    }
+
+    private void writeParallel(TensorSink sink, long total, int chunk, long chunks) throws IOException {
+        ExecutorService pool = Workers.shared(threads);
+        int window = 2 * threads;
+        int outBytes = chunk * out.byteWidth();
+        int inputs = group.inputs().size();
+        ArrayDeque<Future<ByteBuffer>> inflight = new ArrayDeque<>(window);
+        long next = 0;
+        try {
+            while (next < chunks || !inflight.isEmpty()) {
+                while (next < chunks && inflight.size() < window) {
+                    long first = next * chunk;
+                    int n = (int) Math.min(chunk, total - first);
+                    inflight.add(pool.submit(() -> {
+                        ByteBuffer dst = outBuffer(outBytes);
+                        ChunkScratch.local(inputs, chunk).compute(group, kernel, out, first, n, dst);
+                        dst.flip();
+                        return dst;
+                    }));
+                    next++;
+                }
+                ByteBuffer done = await(inflight.poll());
+                sink.write(done);
+                OUT_BUFFERS.add(done);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            drain(inflight);
+            throw e;
+        }
+    }
+
+    private static ByteBuffer outBuffer(int bytes) {
+        ByteBuffer b = OUT_BUFFERS.poll();
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocate(Math.max(bytes, CHUNK * 8)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        b.clear();
+        return b;
+    }
+
+    /** The chunk's bytes, or its task's failure as it was thrown (a SurgeonException keeps its exit code). */
+    private static ByteBuffer await(Future<ByteBuffer> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while computing a tensor");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    /**
+     * After a failure: cancels the chunks not started and waits for the running ones, never
+     * interrupting them (an interrupted read would close the input file's channel for everyone).
+     */
+    private static void drain(ArrayDeque<Future<ByteBuffer>> inflight) {
+        for (Future<ByteBuffer> f : inflight) {
+            f.cancel(false);
+        }
+        for (Future<ByteBuffer> f : inflight) {
+            if (!f.isCancelled()) {
+                try {
+                    OUT_BUFFERS.add(f.get());
+                } catch (Exception ignored) {
+                    // the first failure is the one reported
+                }
+            }
+        }
+        inflight.clear();
+    }
+
+    /** One thread's reused buffers: the decoded inputs, the kernel's output and a direct read buffer. */
+    private static final class ChunkScratch {
+        private static final ThreadLocal<ChunkScratch> LOCAL = new ThreadLocal<>();
+
+        private final float[][] in;
+        private final float[] result;
+        private ByteBuffer read;
+
+        private ChunkScratch(int inputs, int chunk) {
+            this.in = new float[inputs][chunk];
+            this.result = new float[chunk];
+        }
+
+        static ChunkScratch local(int inputs, int chunk) {
+            ChunkScratch s = LOCAL.get();
+            if (s == null || s.in.length != inputs || s.result.length < chunk) {
+                s = new ChunkScratch(inputs, Math.max(chunk, s == null ? 0 : s.result.length));
+                LOCAL.set(s);
+            }
+            return s;
+        }
+
+        /** Reads and decodes elements [first, first + n) of every input, applies the kernel, encodes into {@code dst}. */
+        void compute(TensorGroup group, Kernel kernel, DType out, long first, int n, ByteBuffer dst) {
+            List<TensorRef> refs = group.inputs();
+            for (int k = 0; k < refs.size(); k++) {
+                TensorRef ref = refs.get(k);
+                DType dt = ref.info().dtype();
+                int width = dt.byteWidth();
+                ByteBuffer b = readBuffer(n * width);
+                b.limit(n * width);
+                ref.file().read(ref.info(), first * width, b);
+                b.flip();
+                ElementCodec.decode(dt, b, in[k], 0, n);
+            }
+            kernel.apply(in, result, n, first);
+            ElementCodec.encode(out, result, 0, n, dst);
+        }
+
+        private ByteBuffer readBuffer(int bytes) {
+            if (read == null || read.capacity() < bytes) {
+                dev.surgeon.io.util.Unmapper.release(read);
+                read = ByteBuffer.allocateDirect(Math.max(bytes, CHUNK * 8)).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            read.clear();
+            return read;
+        }
     }
 }

@@ -22,7 +22,8 @@ public final class ElementReader {
     private final DType dtype;
     private final int width;
     private final ByteBuffer bytes;
-    private final double[] values;
+    private final int block;
+    private double[] values; // allocated on first read(): float readers never need it
 
     public ElementReader(TensorRef ref) {
         this(ref, BLOCK);
@@ -38,12 +39,12 @@ public final class ElementReader {
         this.width = dtype.byteWidth();
         int n = (int) Math.max(1, Math.min(block, ref.info().numel()));
         this.bytes = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
-        this.values = new double[n];
+        this.block = n;
     }
 
     /** The most elements one {@link #read} returns. */
     public int blockSize() {
-        return values.length;
+        return block;
     }
 
     public long numel() {
@@ -55,7 +56,11 @@ public final class ElementReader {
      * is reused by the next call. {@code count} is at most {@link #blockSize()}.
      */
     public double[] read(long first, int count) {
-        ElementCodec.decode(dtype, fill(first, count), values, 0, count);
+        ByteBuffer b = fill(first, count);
+        if (values == null) {
+            values = new double[block];
+        }
+        ElementCodec.decode(dtype, b, values, 0, count);
         return values;
     }
 
@@ -68,8 +73,8 @@ public final class ElementReader {
     }
 
     private ByteBuffer fill(long first, int count) {
-        if (count > values.length) {
-            throw new IllegalArgumentException("count " + count + " exceeds block " + values.length);
+        if (count > block) {
+            throw new IllegalArgumentException("count " + count + " exceeds block " + block);
         }
         bytes.clear();
         bytes.limit(count * width);

@@ -1,0 +1,161 @@
+package dev.surgeon.cli.command;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DtypeOption;
+import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.ModelOutput;
+import dev.surgeon.cli.OutputOptions;
+import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.ThreadsOption;
+import dev.surgeon.cli.VocabOption;
+import dev.surgeon.cli.report.Report;
+import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.io.error.UsageException;
+import dev.surgeon.io.safetensors.DType;
+import dev.surgeon.io.write.PlannedTensor;
+import dev.surgeon.ops.align.AlignedModels;
+import dev.surgeon.ops.align.TensorGroup;
+import dev.surgeon.ops.scale.Lines;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code surgeon scale}: LiNeS on one fine-tuned model (METHODS.md, "LiNeS"). */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = {"LiNeS (layer-increasing network scaling) of one fine-tune: scale the task vector "
+                + "tau = FINETUNED - BASE by lambda(l) = alpha + beta * l / (L - 1) in block l = 0..L-1 and write BASE + lambda * tau.",
+                "Blocks and L (the real number of blocks) come from the layer map; with L = 1 the block gets alpha + beta. "
+                        + "Tensors outside blocks (embeddings, final norm, lm_head) get alpha. "
+                        + "Math in F32, rounded once to each tensor's dtype (round to nearest even); integer tensors are copied from BASE. "
+                        + "Both models must have the same tensor names, shapes, dtypes and block count (else exit 3)."},
+        footer = {"", "Example: surgeon scale base/ ft/ --alpha 0.5 -o ft-lines/   (blocks get 0.5 ... 1.0)"})
+public final class ScaleCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "BASE", description = "The pre-trained model theta_0 (file, index, folder or archive).")
+    String base;
+
+    @Parameters(index = "1", paramLabel = "FINETUNED", description = "The fine-tuned model theta_ft, same architecture as BASE.")
+    String finetuned;
+
+    @Option(names = "--alpha", paramLabel = "A",
+            description = "Required. lambda of the first block and of every tensor outside blocks. "
+                    + "The authors sweep alpha over 1.0, 0.9, ..., 0 and their example uses 0.1; "
+                    + "alpha = 1 with beta = 0 reproduces FINETUNED, alpha = 0 with beta = 0 reproduces BASE. No default.")
+    Double alpha;
+
+    @Option(names = "--beta", paramLabel = "B",
+            description = "Increase of lambda from the first block to the last. Default: 1 - alpha, so the last block keeps the whole update (lambda = 1).")
+    Double beta;
+
+    @Mixin
+    DtypeOption dtype;
+
+    @Mixin
+    VocabOption vocab;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    OutputOptions output;
+
+    @Mixin
+    ReportOptions reportOptions;
+
+    @Mixin
+    LoggingOptions logging;
+
+    @Override
+    public Integer call() {
+        if (alpha == null) {
+            throw new UsageException("--alpha is required (lambda of the first block; the authors' example uses 0.1, "
+                    + "their sweep 1.0 ... 0)");
+        }
+        if (!Double.isFinite(alpha) || (beta != null && !Double.isFinite(beta))) {
+            throw new UsageException("--alpha and --beta must be finite numbers");
+        }
+        DType target = dtype.get();
+        boolean vocabBase = vocab.base();
+        int threadCount = threads.get();
+        Report report = new Report("scale");
+        report.put("method", "lines");
+        try (Checkpoint b = Checkpoint.open(base); Checkpoint f = Checkpoint.open(finetuned)) {
+            InputReport.add(report, b);
+            InputReport.add(report, f);
+            AlignedModels models = AlignedModels.of(b, List.of(f), vocabBase);
+            Lines lines = Lines.of(alpha, beta, models.blockCount());
+            if (models.blockCount() == 0) {
+                report.warn("the layer map found no transformer blocks in " + b.reference() + ": every tensor gets alpha = " + alpha);
+            }
+            List<PlannedTensor> plan = lines.plan(models, target, threadCount);
+
+            Map<String, Object> recipe = new LinkedHashMap<>();
+            recipe.put("alpha", lines.alpha());
+            recipe.put("beta", lines.beta());
+            recipe.put("dtype", target == null ? null : target.name());
+            recipe.put("vocab", vocabBase ? "base" : null);
+            recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
+
+            JsonObject params = new JsonObject();
+            params.addProperty("alpha", lines.alpha());
+            params.addProperty("beta", lines.beta());
+            params.addProperty("beta_default", beta == null);
+            params.addProperty("L", lines.blockCount());
+            params.addProperty("dtype", target == null ? null : target.name());
+            params.addProperty("vocab", vocabBase ? "base" : "strict");
+            report.put("params", params);
+            report.put("blocks", blocks(lines));
+            report.put("tensors", tensors(models, plan, lines));
+
+            summarize(lines);
+            ModelOutput.write("scale", recipe, List.of(b, f), output, "scaled", plan, ConvertCommand.configFor(b, target), report);
+        }
+        report.emit(reportOptions);
+        return 0;
+    }
+
+    /** One line on stderr: the schedule's ends. */
+    private static void summarize(Lines lines) {
+        int last = lines.blockCount() - 1;
+        String blocks = last < 0 ? "no blocks" : last == 0 ? "block 0 x " + Fmt.num(lines.lambda(0))
+                : "block 0 x " + Fmt.num(lines.lambda(0)) + " ... block " + last + " x " + Fmt.num(lines.lambda(last));
+        Console.note("LiNeS: alpha " + Fmt.num(lines.alpha()) + ", beta " + Fmt.num(lines.beta()) + ", L " + lines.blockCount()
+                + ": " + blocks + ", outside blocks x " + Fmt.num(lines.alpha()));
+    }
+
+    private static JsonArray blocks(Lines lines) {
+        JsonArray a = new JsonArray();
+        for (int i = 0; i < lines.blockCount(); i++) {
+            JsonObject o = new JsonObject();
+            o.addProperty("index", i);
+            o.addProperty("lambda", lines.lambda(i));
+            a.add(o);
+        }
+        return a;
+    }
+
+    /** One entry per output tensor in file order: the scale applied to its task vector (0 for a copy of BASE). */
+    private static JsonArray tensors(AlignedModels models, List<PlannedTensor> plan, Lines lines) {
+        Map<String, TensorGroup> byName = ElementwiseReport.groups(models);
+        JsonArray a = new JsonArray();
+        for (PlannedTensor t : plan) {
+            TensorGroup g = byName.get(t.name());
+            JsonObject o = ElementwiseReport.entry(t, g);
+            if (g.isFloat()) {
+                o.addProperty("scale", lines.lambda(g));
+            } else {
+                o.addProperty("scale", 0.0);
+                o.addProperty("copied", true);
+            }
+            a.add(o);
+        }
+        return a;
+    }
+}
