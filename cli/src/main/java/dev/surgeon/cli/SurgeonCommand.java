@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "surgeon",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models.",
+        description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models; "
+                + "scale (LiNeS), merge (task arithmetic, TIES, DARE, SLERP) and average (AMA) them.",
         subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
                 SynthCommand.class,
                 ScaleCommand.class, AverageCommand.class,

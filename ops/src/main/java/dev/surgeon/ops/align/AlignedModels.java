@@ -32,10 +32,16 @@ public final class AlignedModels {
 
     public static AlignedModels of(Checkpoint base, List<Checkpoint> others, boolean vocabBase) {
         LayerMap layers = new LayerMap(base.names(), base.config());
+        // Names first, so the usual mismatch (a tensor only on one side) is reported by name.
         for (Checkpoint o : others) {
             for (String n : o.names()) {
                 if (base.tensor(n) == null) {
                     throw new InvalidInputException(o.reference() + ": tensor '" + n + "' is not in " + base.reference());
+                }
+            }
+            for (String n : base.names()) {
+                if (o.tensor(n) == null) {
+                    throw new InvalidInputException(o.reference() + ": tensor '" + n + "' of " + base.reference() + " is missing");
                 }
             }
             LayerMap lo = new LayerMap(o.names(), o.config());

@@ -2,6 +2,7 @@ package dev.surgeon.ops.content;
 
 import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
+import dev.surgeon.io.error.NumericGuardException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
@@ -203,7 +204,27 @@ public final class Elementwise implements TensorContent {
                 ElementCodec.decode(dt, b, in[k], 0, n);
             }
             kernel.apply(in, result, n, first);
+            guardFinite(group, in, result, n, first);
             ElementCodec.encode(out, result, 0, n, dst);
+        }
+
+        /**
+         * The numeric guard: a NaN or Inf the method produced from finite inputs fails the run
+         * (exit 5) naming the tensor; one already in an input is carried through, not blamed.
+         */
+        private static void guardFinite(TensorGroup group, float[][] in, float[] result, int n, long first) {
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(result[i])) {
+                    boolean inputsFinite = true;
+                    for (float[] x : in) {
+                        inputsFinite &= Float.isFinite(x[i]);
+                    }
+                    if (inputsFinite) {
+                        throw new NumericGuardException("tensor '" + group.name() + "': element " + (first + i)
+                                + " became " + result[i] + " from finite inputs");
+                    }
+                }
+            }
         }
 
         private ByteBuffer readBuffer(int bytes) {
