@@ -1,12 +1,12 @@
 package dev.surgeon.ops.content;
 
-import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.error.NumericGuardException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
 import dev.surgeon.ops.align.TensorGroup;
+import dev.surgeon.ops.exec.ChunkDecoder;
 import dev.surgeon.ops.exec.Workers;
 
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +76,7 @@ public final class Elementwise implements TensorContent {
             return;
         }
         ByteBuffer bytes = Scratch.get(chunk * out.byteWidth());
-        ChunkScratch scratch = ChunkScratch.local(group.inputs().size(), chunk);
+        ChunkScratch scratch = ChunkScratch.local();
         for (long first = 0; first < total; first += chunk) {
             int n = (int) Math.min(chunk, total - first);
             bytes.clear();
@@ -91,7 +90,6 @@ public final class Elementwise implements TensorContent {
         ExecutorService pool = Workers.shared(threads);
         int window = 2 * threads;
         int outBytes = chunk * out.byteWidth();
-        int inputs = group.inputs().size();
         ArrayDeque<Future<ByteBuffer>> inflight = new ArrayDeque<>(window);
         long next = 0;
         try {
@@ -101,7 +99,7 @@ public final class Elementwise implements TensorContent {
                     int n = (int) Math.min(chunk, total - first);
                     inflight.add(pool.submit(() -> {
                         ByteBuffer dst = outBuffer(outBytes);
-                        ChunkScratch.local(inputs, chunk).compute(group, kernel, out, first, n, dst);
+                        ChunkScratch.local().compute(group, kernel, out, first, n, dst);
                         dst.flip();
                         return dst;
                     }));
@@ -168,41 +166,19 @@ public final class Elementwise implements TensorContent {
         inflight.clear();
     }
 
-    /** One thread's reused buffers: the decoded inputs, the kernel's output and a direct read buffer. */
+    /** One thread's reused output array; inputs come from its {@link ChunkDecoder}. */
     private static final class ChunkScratch {
-        private static final ThreadLocal<ChunkScratch> LOCAL = new ThreadLocal<>();
+        private static final ThreadLocal<ChunkScratch> LOCAL = ThreadLocal.withInitial(ChunkScratch::new);
 
-        private final float[][] in;
-        private final float[] result;
-        private ByteBuffer read;
+        private final float[] result = new float[CHUNK];
 
-        private ChunkScratch(int inputs, int chunk) {
-            this.in = new float[inputs][chunk];
-            this.result = new float[chunk];
-        }
-
-        static ChunkScratch local(int inputs, int chunk) {
-            ChunkScratch s = LOCAL.get();
-            if (s == null || s.in.length != inputs || s.result.length < chunk) {
-                s = new ChunkScratch(inputs, Math.max(chunk, s == null ? 0 : s.result.length));
-                LOCAL.set(s);
-            }
-            return s;
+        static ChunkScratch local() {
+            return LOCAL.get();
         }
 
         /** Reads and decodes elements [first, first + n) of every input, applies the kernel, encodes into {@code dst}. */
         void compute(TensorGroup group, Kernel kernel, DType out, long first, int n, ByteBuffer dst) {
-            List<TensorRef> refs = group.inputs();
-            for (int k = 0; k < refs.size(); k++) {
-                TensorRef ref = refs.get(k);
-                DType dt = ref.info().dtype();
-                int width = dt.byteWidth();
-                ByteBuffer b = readBuffer(n * width);
-                b.limit(n * width);
-                ref.file().read(ref.info(), first * width, b);
-                b.flip();
-                ElementCodec.decode(dt, b, in[k], 0, n);
-            }
+            float[][] in = ChunkDecoder.local(group.inputs().size()).read(group, first, n);
             kernel.apply(in, result, n, first);
             guardFinite(group, in, result, n, first);
             ElementCodec.encode(out, result, 0, n, dst);
@@ -225,15 +201,6 @@ public final class Elementwise implements TensorContent {
                     }
                 }
             }
-        }
-
-        private ByteBuffer readBuffer(int bytes) {
-            if (read == null || read.capacity() < bytes) {
-                dev.surgeon.io.util.Unmapper.release(read);
-                read = ByteBuffer.allocateDirect(Math.max(bytes, CHUNK * 8)).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            read.clear();
-            return read;
         }
     }
 }

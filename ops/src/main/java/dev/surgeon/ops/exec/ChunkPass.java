@@ -1,13 +1,7 @@
 package dev.surgeon.ops.exec;
 
-import dev.surgeon.io.checkpoint.TensorRef;
-import dev.surgeon.io.dtype.ElementCodec;
-import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.io.util.Unmapper;
 import dev.surgeon.ops.align.TensorGroup;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +14,8 @@ import java.util.List;
  * order, so sums folded from them do not depend on the thread count.
  */
 public final class ChunkPass {
-    /** Elements per chunk: 256 Ki (1 MiB of floats per input). */
-    public static final int CHUNK = 1 << 18;
-
-    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+    /** Elements per chunk, as the write pass uses. */
+    public static final int CHUNK = ChunkDecoder.CHUNK;
 
     private ChunkPass() {
     }
@@ -51,47 +43,8 @@ public final class ChunkPass {
             }
         }
         return OrderedParallel.map(chunks, threads, c -> {
-            float[][] in = read(c.group(), c.first(), c.n());
+            float[][] in = ChunkDecoder.local(c.group().inputs().size()).read(c.group(), c.first(), c.n());
             return new Result<>(c.group(), c.first(), visitor.visit(c.group(), in, c.n(), c.first()));
         });
-    }
-
-    private static float[][] read(TensorGroup group, long first, int n) {
-        List<TensorRef> refs = group.inputs();
-        Scratch s = SCRATCH.get();
-        if (s == null || s.in.length != refs.size()) {
-            s = new Scratch(refs.size());
-            SCRATCH.set(s);
-        }
-        for (int k = 0; k < refs.size(); k++) {
-            TensorRef ref = refs.get(k);
-            DType dt = ref.info().dtype();
-            int width = dt.byteWidth();
-            ByteBuffer b = s.buffer(CHUNK * 8);
-            b.limit(n * width);
-            ref.file().read(ref.info(), first * width, b);
-            b.flip();
-            ElementCodec.decode(dt, b, s.in[k], 0, n);
-        }
-        return s.in;
-    }
-
-    /** One worker's decoded inputs and direct read buffer. */
-    private static final class Scratch {
-        final float[][] in;
-        private ByteBuffer read;
-
-        Scratch(int inputs) {
-            this.in = new float[inputs][CHUNK];
-        }
-
-        ByteBuffer buffer(int bytes) {
-            if (read == null || read.capacity() < bytes) {
-                Unmapper.release(read);
-                read = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            read.clear();
-            return read;
-        }
     }
 }
