@@ -1,6 +1,6 @@
 package dev.surgeon.ops.merge;
 
-import java.nio.charset.StandardCharsets;
+import dev.surgeon.ops.exec.Hash64;
 
 /**
  * DARE's random keep/drop decisions as a counter-based generator: the decision for element i of
@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
  * element's decision can be recomputed alone.
  */
 public final class DropMask {
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final double TWO_POW_53 = 0x1p53;
 
     private final double rate;
@@ -31,9 +30,9 @@ public final class DropMask {
 
     /** The key of the stream for (seed, task, tensor name). */
     public static long streamKey(long seed, int task, String tensor) {
-        long k = mix(seed + GOLDEN);
-        k = mix(k ^ ((task + 1L) * 0xBF58476D1CE4E5B9L));
-        return mix(k ^ fnv1a64(tensor));
+        long k = Hash64.mix(seed + Hash64.GOLDEN);
+        k = Hash64.mix(k ^ ((task + 1L) * 0xBF58476D1CE4E5B9L));
+        return Hash64.mix(k ^ Hash64.fnv1a(tensor));
     }
 
     /** True when element {@code index} of the stream is kept. */
@@ -43,22 +42,8 @@ public final class DropMask {
 
     /** 1 when element {@code index} of the stream is dropped, else 0 (branch-free). */
     public int drops(long streamKey, long index) {
-        return (int) (((mix(streamKey + (index + 1) * GOLDEN) >>> 11) - dropBelow) >>> 63);
+        return (int) (((Hash64.mix(streamKey + (index + 1) * Hash64.GOLDEN) >>> 11) - dropBelow) >>> 63);
     }
 
-    /** SplitMix64's finalizer (Stafford's mix 13): a bijection of 64-bit words with full avalanche. */
-    public static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
-    static long fnv1a64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
 }
