@@ -1,0 +1,369 @@
+package dev.surgeon.ops.runner;
+
+import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.io.error.InvalidInputException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The forward pass of a LLaMA-family decoder (Hugging Face {@code LlamaForCausalLM} math, also
+ * Mistral and Qwen2 with q/k/v biases): RMSNorm in F32, rotary embeddings (rotate-half), causal
+ * grouped-query attention, SwiGLU MLP, tied or untied head.
+ *
+ * <p>It runs in one call ({@link #logits}) or block by block ({@link #embed}, {@link #block},
+ * {@link #head}), so a caller can feed each block what edited earlier blocks produced. Hidden
+ * states are F32 arrays of shape [B, T, hidden]. Weights are decoded to F32 from the checkpoint:
+ * all kept when they fit in {@link #DEFAULT_CACHE_BYTES}, else one block (or the embedding, or the
+ * head) at a time, so at most one F32 copy of the weights is ever held.
+ *
+ * <p>Not thread-safe; the checkpoint must stay open while the runner is used.
+ */
+public final class LlamaRunner implements AutoCloseable {
+    /** Models whose F32 weights take at most this many bytes are kept in memory whole. */
+    public static final long DEFAULT_CACHE_BYTES = 2L << 30;
+
+    private static final float MASKED = -1e30f;
+
+    private final LlamaConfig config;
+    private final Weights weights;
+    private final boolean cacheAll;
+    private final Map<String, Object> cache = new HashMap<>();
+    private final Map<Integer, INDArray[]> ropeTables = new HashMap<>();
+    private final Map<Integer, INDArray> masks = new HashMap<>();
+
+    private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
+        this.config = config;
+        this.weights = new Weights(model);
+        this.cacheAll = weights.f32Bytes(model.names()) <= cacheBytes;
+        if (!config.tieWordEmbeddings() && !weights.has("lm_head.weight")) {
+            throw new InvalidInputException(model.reference() + ": tensor 'lm_head.weight' is missing and "
+                    + "config.json does not set tie_word_embeddings");
+        }
+    }
+
+    /** A runner over an opened model, with the sizes of its config.json. */
+    public static LlamaRunner open(Checkpoint model) {
+        return open(model, DEFAULT_CACHE_BYTES);
+    }
+
+    /** As {@link #open(Checkpoint)}, keeping all weights when their F32 size is at most {@code cacheBytes}. */
+    public static LlamaRunner open(Checkpoint model, long cacheBytes) {
+        return new LlamaRunner(model, LlamaConfig.of(model), cacheBytes);
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** Logits [B, T, vocab] (F32) of a batch of equally long token-id sequences. */
+    public INDArray logits(int[][] ids) {
+        INDArray x = embed(ids);
+        for (int i = 0; i < config.numLayers(); i++) {
+            x = block(i, x);
+        }
+        return head(x);
+    }
+
+    /** Token embeddings [B, T, hidden] of a batch of equally long token-id sequences. */
+    public INDArray embed(int[][] ids) {
+        int b = ids.length;
+        if (b == 0 || ids[0].length == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        int t = ids[0].length;
+        int[] flat = new int[b * t];
+        for (int i = 0; i < b; i++) {
+            if (ids[i].length != t) {
+                throw new IllegalArgumentException("sequences of one batch must have the same length");
+            }
+            for (int j = 0; j < t; j++) {
+                int id = ids[i][j];
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new InvalidInputException("token id " + id + " is outside the vocabulary (0.."
+                            + (config.vocabSize() - 1) + ")");
+                }
+                flat[i * t + j] = id;
+            }
+        }
+        INDArray table = embedding();
+        INDArray rows = Nd4j.pullRows(table, 1, flat);
+        release("embed", table);
+        return rows.reshape('c', b, t, config.hiddenSize());
+    }
+
+    /** Block {@code i} applied to hidden states [B, T, hidden]; returns a new array of that shape. */
+    public INDArray block(int i, INDArray hidden) {
+        if (i < 0 || i >= config.numLayers()) {
+            throw new IndexOutOfBoundsException("block " + i + " of " + config.numLayers());
+        }
+        long[] shape = checkHidden(hidden);
+        int b = (int) shape[0];
+        int t = (int) shape[1];
+        BlockWeights w = blockWeights(i);
+        INDArray x = hidden.dup('c').reshape('c', (long) b * t, config.hiddenSize());
+
+        INDArray h = rmsNorm(x, w.inputNorm);
+        INDArray attn = attention(h, w, b, t);
+        free(h);
+        INDArray o = Nd4j.gemm(attn, w.o, false, true);
+        free(attn);
+        x.addi(o);
+        free(o);
+
+        h = rmsNorm(x, w.postNorm);
+        INDArray gu = Nd4j.gemm(h, w.gateUp, false, true);
+        free(h);
+        int inter = config.intermediateSize();
+        INDArray gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
+        INDArray up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2L * inter));
+        INDArray act = Transforms.sigmoid(gate, true).muli(gate).muli(up);
+        free(gu);
+        INDArray down = Nd4j.gemm(act, w.down, false, true);
+        free(act);
+        x.addi(down);
+        free(down);
+        if (!cacheAll) {
+            w.close();
+        }
+        return x.reshape('c', b, t, config.hiddenSize());
+    }
+
+    /** Final norm and LM head: logits [B, T, vocab] of hidden states [B, T, hidden]. */
+    public INDArray head(INDArray hidden) {
+        long[] shape = checkHidden(hidden);
+        INDArray x = hidden.dup('c').reshape('c', shape[0] * shape[1], config.hiddenSize());
+        INDArray norm = cached("model.norm.weight", () -> weights.load("model.norm.weight", config.hiddenSize()));
+        INDArray h = rmsNorm(x, norm);
+        free(x);
+        release("model.norm.weight", norm);
+        boolean tied = !weights.has("lm_head.weight");
+        INDArray lm = tied ? embedding() : cached("lm_head.weight",
+                () -> weights.load("lm_head.weight", config.vocabSize(), config.hiddenSize()));
+        INDArray logits = Nd4j.gemm(h, lm, false, true);
+        free(h);
+        release(tied ? "embed" : "lm_head.weight", lm);
+        return logits.reshape('c', shape[0], shape[1], config.vocabSize());
+    }
+
+    @Override
+    public void close() {
+        for (Object o : cache.values()) {
+            if (o instanceof BlockWeights w) {
+                w.close();
+            } else if (o instanceof INDArray a) {
+                free(a);
+            }
+        }
+        cache.clear();
+        ropeTables.values().forEach(r -> {
+            free(r[0]);
+            free(r[1]);
+        });
+        ropeTables.clear();
+        masks.values().forEach(LlamaRunner::free);
+        masks.clear();
+    }
+
+    /** Causal grouped-query attention with rotary embeddings; h [B·T, hidden] → [B·T, heads·head_dim]. */
+    private INDArray attention(INDArray h, BlockWeights w, int b, int t) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int hd = config.headDim();
+        int group = config.groupSize();
+        INDArray qkv = Nd4j.gemm(h, w.qkv, false, true);
+        if (w.qkvBias != null) {
+            qkv.addiRowVector(w.qkvBias);
+        }
+        long qEnd = (long) heads * hd;
+        long kEnd = qEnd + (long) kvHeads * hd;
+        INDArray q = splitHeads(qkv, 0, qEnd, b, t, heads);
+        INDArray k = splitHeads(qkv, qEnd, kEnd, b, t, kvHeads);
+        INDArray v = splitHeads(qkv, kEnd, kEnd + (long) kvHeads * hd, b, t, kvHeads);
+        free(qkv);
+        INDArray qr = rope(q, t);
+        INDArray kr = rope(k, t);
+        free(q);
+        free(k);
+        // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
+        // [B·KV, group·T, hd] lines each query row up with its key/value head without copying.
+        INDArray q3 = qr.reshape('c', (long) b * kvHeads, (long) group * t, hd);
+        INDArray k3 = kr.reshape('c', (long) b * kvHeads, t, hd);
+        INDArray v3 = v.reshape('c', (long) b * kvHeads, t, hd);
+        INDArray scores = Nd4j.matmul(q3, k3, false, true, false);
+        free(qr);
+        free(kr);
+        scores.muli((float) (1.0 / Math.sqrt(hd))).addi(mask(t));
+        Nd4j.exec(new SoftMax(scores, scores, 2));
+        INDArray ctx = Nd4j.matmul(scores, v3);
+        free(scores);
+        free(v);
+        INDArray out = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c')
+                .reshape('c', (long) b * t, (long) heads * hd);
+        free(ctx);
+        return out;
+    }
+
+    /** Columns [from, to) of qkv [B·T, n·hd] as [B, n, T, hd]. */
+    private INDArray splitHeads(INDArray qkv, long from, long to, int b, int t, int n) {
+        INDArray part = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
+        INDArray out = part.reshape('c', b, t, n, config.headDim()).permute(0, 2, 1, 3).dup('c');
+        free(part);
+        return out;
+    }
+
+    /** x·cos + rotate_half(x)·sin for x [B, n, T, hd]. */
+    private INDArray rope(INDArray x, int t) {
+        INDArray[] cs = ropeTables.computeIfAbsent(t, this::ropeTable);
+        long half = config.headDim() / 2;
+        INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
+        INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(half, 2 * half));
+        INDArray rotated = Nd4j.concat(3, x2.neg(), x1);
+        INDArray out = x.mul(cs[0]).addi(rotated.muli(cs[1]));
+        free(rotated);
+        return out;
+    }
+
+    /** cos and sin [T, hd] of position × frequency, computed as transformers does (F32 angles). */
+    private INDArray[] ropeTable(int t) {
+        double[] inv = config.inverseFrequencies();
+        int hd = config.headDim();
+        int half = hd / 2;
+        float[] cos = new float[t * hd];
+        float[] sin = new float[t * hd];
+        for (int p = 0; p < t; p++) {
+            for (int j = 0; j < half; j++) {
+                float angle = (float) p * (float) inv[j];
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[p * hd + j] = c;
+                cos[p * hd + j + half] = c;
+                sin[p * hd + j] = s;
+                sin[p * hd + j + half] = s;
+            }
+        }
+        return new INDArray[] {Nd4j.create(cos, new long[] {t, hd}, 'c'), Nd4j.create(sin, new long[] {t, hd}, 'c')};
+    }
+
+    /** Additive causal mask [group·T, T]: row r is query position r mod T. */
+    private INDArray mask(int t) {
+        return masks.computeIfAbsent(t, n -> {
+            int rows = config.groupSize() * n;
+            float[] m = new float[rows * n];
+            for (int r = 0; r < rows; r++) {
+                int pos = r % n;
+                for (int c = pos + 1; c < n; c++) {
+                    m[r * n + c] = MASKED;
+                }
+            }
+            return Nd4j.create(m, new long[] {rows, n}, 'c');
+        });
+    }
+
+    /** x · rsqrt(mean(x²) + eps) · w over the last dimension of x [N, hidden]; returns a new array. */
+    private INDArray rmsNorm(INDArray x, INDArray w) {
+        INDArray sq = x.mul(x);
+        INDArray inv = sq.mean(true, 1).addi(config.rmsNormEps());
+        free(sq);
+        Transforms.pow(inv, -0.5, false);
+        INDArray out = x.mulColumnVector(inv).muliRowVector(w);
+        free(inv);
+        return out;
+    }
+
+    /** Frees an array's memory now where ND4J allows it (views are left to the garbage collector). */
+    private static void free(INDArray a) {
+        if (a != null && a.closeable()) {
+            a.close();
+        }
+    }
+
+    private long[] checkHidden(INDArray hidden) {
+        if (hidden.rank() != 3 || hidden.size(2) != config.hiddenSize()) {
+            throw new IllegalArgumentException("hidden states must be [B, T, " + config.hiddenSize() + "], not "
+                    + java.util.Arrays.toString(hidden.shape()));
+        }
+        if (hidden.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("hidden states must be F32, not " + hidden.dataType());
+        }
+        return hidden.shape();
+    }
+
+    private INDArray embedding() {
+        return cached("embed", () -> weights.load("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize()));
+    }
+
+    private BlockWeights blockWeights(int i) {
+        String key = "block." + i;
+        Object o = cache.get(key);
+        if (o != null) {
+            return (BlockWeights) o;
+        }
+        BlockWeights w = loadBlock(i);
+        if (cacheAll) {
+            cache.put(key, w);
+        }
+        return w;
+    }
+
+    private BlockWeights loadBlock(int i) {
+        String p = "model.layers." + i + ".";
+        int d = config.hiddenSize();
+        int hd = config.headDim();
+        long q = (long) config.numHeads() * hd;
+        long kv = (long) config.numKvHeads() * hd;
+        int inter = config.intermediateSize();
+        String[] proj = {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"};
+        INDArray qkv = weights.stack(d, proj, new long[][] {{q, d}, {kv, d}, {kv, d}});
+        String[] bias = {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"};
+        INDArray qkvBias = null;
+        if (weights.has(bias[0]) || weights.has(bias[1]) || weights.has(bias[2]) || config.attentionBias()) {
+            qkvBias = weights.stack(0, bias, new long[][] {{q}, {kv}, {kv}});
+        }
+        INDArray o = weights.load(p + "self_attn.o_proj.weight", d, q);
+        INDArray gateUp = weights.stack(d, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                new long[][] {{inter, d}, {inter, d}});
+        INDArray down = weights.load(p + "mlp.down_proj.weight", d, inter);
+        return new BlockWeights(weights.load(p + "input_layernorm.weight", d), qkv, qkvBias, o,
+                weights.load(p + "post_attention_layernorm.weight", d), gateUp, down);
+    }
+
+    private INDArray cached(String key, java.util.function.Supplier<INDArray> load) {
+        Object o = cache.get(key);
+        if (o != null) {
+            return (INDArray) o;
+        }
+        INDArray a = load.get();
+        if (cacheAll) {
+            cache.put(key, a);
+        }
+        return a;
+    }
+
+    /** Frees a weight after use unless it is kept. */
+    private void release(String key, INDArray a) {
+        if (!cacheAll && cache.get(key) != a) {
+            free(a);
+        }
+    }
+
+    private record BlockWeights(INDArray inputNorm, INDArray qkv, INDArray qkvBias, INDArray o, INDArray postNorm,
+                                INDArray gateUp, INDArray down) {
+        void close() {
+            List<INDArray> all = new ArrayList<>(List.of(inputNorm, qkv, o, postNorm, gateUp, down));
+            if (qkvBias != null) {
+                all.add(qkvBias);
+            }
+            all.forEach(LlamaRunner::free);
+        }
+    }
+}
