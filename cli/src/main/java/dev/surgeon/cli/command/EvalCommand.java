@@ -8,8 +8,8 @@ import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.UsageException;
 import dev.surgeon.ops.data.TokenData;
 import dev.surgeon.ops.data.Windows;
-import dev.surgeon.ops.runner.LlamaConfig;
-import dev.surgeon.ops.runner.LlamaRunner;
+import dev.surgeon.ops.runner.Runners;
+import dev.surgeon.ops.runner.TransformerRunner;
 import dev.surgeon.ops.runner.Perplexity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,11 +57,10 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UsageException("--batch must be at least 1, not " + batch);
         }
         Report report = new Report("eval");
-        try (Checkpoint in = Checkpoint.open(model); LlamaRunner runner = LlamaRunner.open(in)) {
-            LlamaConfig config = runner.config();
-            int t = seqLen != null ? seqLen : Math.min(config.maxPositionEmbeddings(), 2048);
+        try (Checkpoint in = Checkpoint.open(model); TransformerRunner runner = Runners.open(in)) {
+            int t = seqLen != null ? seqLen : Math.min(runner.maxPositions(), 2048);
             int[][] windows = Windows.evaluation(TokenData.load(data, in), t);
-            int b = batch != null ? batch : Perplexity.defaultBatch(config, t);
+            int b = batch != null ? batch : Perplexity.defaultBatch(runner, t);
             InputReport.add(report, in);
             report.put("data", data.toString());
             report.put("seq_len", t);

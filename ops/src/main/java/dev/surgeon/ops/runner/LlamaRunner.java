@@ -27,7 +27,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe; the checkpoint must stay open while the runner is used.
  */
-public final class LlamaRunner implements AutoCloseable {
+public final class LlamaRunner implements TransformerRunner {
     /** Models whose F32 weights take at most this many bytes are kept in memory whole. */
     public static final long DEFAULT_CACHE_BYTES = 2L << 30;
 
@@ -64,16 +64,23 @@ public final class LlamaRunner implements AutoCloseable {
         return config;
     }
 
-    /** Logits [B, T, vocab] (F32) of a batch of equally long token-id sequences. */
-    public INDArray logits(int[][] ids) {
-        INDArray x = embed(ids);
-        for (int i = 0; i < config.numLayers(); i++) {
-            x = block(i, x);
-        }
-        return head(x);
+    @Override
+    public int blockCount() {
+        return config.numLayers();
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int maxPositions() {
+        return config.maxPositionEmbeddings();
     }
 
     /** Token embeddings [B, T, hidden] of a batch of equally long token-id sequences. */
+    @Override
     public INDArray embed(int[][] ids) {
         int b = ids.length;
         if (b == 0 || ids[0].length == 0) {
@@ -101,6 +108,7 @@ public final class LlamaRunner implements AutoCloseable {
     }
 
     /** Block {@code i} applied to hidden states [B, T, hidden]; returns a new array of that shape. */
+    @Override
     public INDArray block(int i, INDArray hidden) {
         if (i < 0 || i >= config.numLayers()) {
             throw new IndexOutOfBoundsException("block " + i + " of " + config.numLayers());
@@ -138,6 +146,7 @@ public final class LlamaRunner implements AutoCloseable {
     }
 
     /** Final norm and LM head: logits [B, T, vocab] of hidden states [B, T, hidden]. */
+    @Override
     public INDArray head(INDArray hidden) {
         long[] shape = checkHidden(hidden);
         INDArray x = hidden.dup('c').reshape('c', shape[0] * shape[1], config.hiddenSize());

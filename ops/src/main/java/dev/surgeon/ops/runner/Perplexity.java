@@ -26,8 +26,9 @@ public final class Perplexity {
     }
 
     /** A batch size that keeps one batch's logits and attention scores to a few hundred MB. */
-    public static int defaultBatch(LlamaConfig config, int t) {
-        long perWindow = (long) t * Math.max(config.vocabSize(), (long) config.numHeads() * t);
+    public static int defaultBatch(TransformerRunner runner, int t) {
+        // logits [T, V] and attention scores [heads, T, T] dominate; heads ≤ 128 bounds the latter
+        long perWindow = (long) t * Math.max(runner.vocabSize(), 128L * t);
         long fit = Math.max(1, (64L << 20) / Math.max(1, perWindow));
         return (int) Math.min(64, Math.max(1, Math.min(fit, 16384L / t)));
     }
@@ -36,12 +37,12 @@ public final class Perplexity {
      * Evaluates {@code windows} (each of the same length T+1) in batches of {@code batch};
      * {@code progress} receives the number of windows done after each batch.
      */
-    public static Result evaluate(LlamaRunner runner, int[][] windows, int batch, IntConsumer progress) {
+    public static Result evaluate(TransformerRunner runner, int[][] windows, int batch, IntConsumer progress) {
         if (windows.length == 0) {
             throw new IllegalArgumentException("no windows");
         }
         int t = windows[0].length - 1;
-        int vocab = runner.config().vocabSize();
+        int vocab = runner.vocabSize();
         double total = 0;
         float[] row = new float[vocab];
         // one batch's logits are read through an int-indexed buffer

@@ -1,0 +1,40 @@
+package dev.surgeon.ops.runner;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A decoder-only transformer that surgeon can run: token ids → hidden states → one block at a time
+ * → logits. Running block by block lets calibration feed each block the output of the already
+ * edited blocks before it, holding one block's activations at a time.
+ */
+public interface TransformerRunner extends AutoCloseable {
+    /** Number of transformer blocks. */
+    int blockCount();
+
+    /** Vocabulary size (rows of the logits' last dimension). */
+    int vocabSize();
+
+    /** The model's context length (max positions), used as the default window. */
+    int maxPositions();
+
+    /** Hidden states [B, T, H] of the token ids [B][T] (embeddings, plus positions where learned). */
+    INDArray embed(int[][] ids);
+
+    /** Block {@code i} applied to hidden states [B, T, H]; the input is not modified. */
+    INDArray block(int i, INDArray hidden);
+
+    /** Final norm and head: logits [B, T, V]. */
+    INDArray head(INDArray hidden);
+
+    /** All blocks in order: logits [B, T, V]. */
+    default INDArray logits(int[][] ids) {
+        INDArray h = embed(ids);
+        for (int i = 0; i < blockCount(); i++) {
+            h = block(i, h);
+        }
+        return head(h);
+    }
+
+    @Override
+    void close();
+}
