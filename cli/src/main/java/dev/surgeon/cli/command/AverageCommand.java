@@ -21,6 +21,13 @@ import dev.surgeon.ops.average.Ama;
 import dev.surgeon.ops.average.HmaRatios;
 import dev.surgeon.ops.average.Parts;
 import dev.surgeon.ops.average.RatiosFile;
+import dev.surgeon.ops.calib.SelfSampler;
+import dev.surgeon.ops.data.TokenData;
+import dev.surgeon.ops.runner.Perplexity;
+import dev.surgeon.ops.runner.Runners;
+import dev.surgeon.ops.runner.TransformerRunner;
+import dev.surgeon.ops.search.HmaSearch;
+import dev.surgeon.ops.search.Nll;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -55,8 +63,16 @@ import java.util.concurrent.Callable;
                 + "a list that does not parse; a count of ratios or logits other than the number of parts; pivots not "
                 + "strictly increasing in [0, L-2]; --blocks K outside [1, L]. An unreadable --ratios-file is exit 4.",
                 "",
+                "Search (--search): HMA logits chosen by forward passes only: minimise the mean NLL of the HMA-averaged model on "
+                        + "--data windows + 1e-4 * sum_k w(l_k) * |r_k - r| (l_k the middle block of part k, w(l) = 25 / (|l - L/2| + 1)), "
+                        + "by coordinate search over the K logits from equal ratios (s_k = logit(r)), steps 1, 0.5, 0.25, ..., "
+                        + "accepting only improvements, so the result is never worse than the start; --steps candidates are evaluated "
+                        + "(each written in F32 to a temporary folder, evaluated and deleted). The result is written as the output.",
+                "",
                 "Examples:",
                 "  surgeon average pre/ post/ --weight 0.8 -o avg/",
+                "  surgeon average pre/ post/ --search --data proxy.jsonl --blocks 3 -o avg/",
+                "  surgeon average pre/ post/ --search --calib self --seq-len 64 --max-windows 16 -o avg/",
                 "  surgeon average pre/ post/ --ratios 0.9,0.8,0.6 --pivots 7,15 -o avg/",
                 "  surgeon average pre/ post/ --ratios-file hma.json -o avg/     (hma.json: {\"logits\": [0.3, -0.2, 0.1], \"epsilon\": 0.2})"})
 public final class AverageCommand implements Callable<Integer> {
@@ -95,6 +111,30 @@ public final class AverageCommand implements Callable<Integer> {
                     + HmaRatios.DEFAULT_EPSILON + " (the authors').")
     Double epsilon;
 
+    @Option(names = "--search", description = "Search the HMA logits on --data (see below); not with --ratios or --ratios-file.")
+    boolean search;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "--search: proxy token data (.bin, .jsonl, .safetensors, .txt).")
+    Path data;
+
+    @Option(names = "--calib", paramLabel = "SOURCE",
+            description = "--search: 'self' samples the proxy data from POST (max-windows sequences of seq-len + 1 tokens, "
+                    + "seeded by --seed; no KV cache, so keep it small) instead of --data.")
+    String calib;
+
+    @Option(names = "--steps", paramLabel = "S", description = "--search: candidates evaluated after the start. Default: ${DEFAULT-VALUE}.")
+    int steps = 30;
+
+    @Option(names = "--seed", paramLabel = "N", description = "--search: seed of the coordinate and sign order. Default: ${DEFAULT-VALUE}.")
+    long seed = 0;
+
+    @Option(names = "--seq-len", paramLabel = "T", description = "--search: predicted tokens per window. Default: ${DEFAULT-VALUE}.")
+    int seqLen = 128;
+
+    @Option(names = "--max-windows", paramLabel = "N",
+            description = "--search: at most N evenly spaced windows of --data. Default: ${DEFAULT-VALUE}.")
+    int maxWindows = 64;
+
     @Mixin
     DtypeOption dtype;
 
@@ -122,12 +162,38 @@ public final class AverageCommand implements Callable<Integer> {
         if (pivots != null && blocks != null) {
             throw new UsageException("--pivots and --blocks both choose the parts; use one");
         }
-        boolean partwise = ratios != null || ratiosFile != null;
+        if (search) {
+            if (ratios != null || ratiosFile != null) {
+                throw new UsageException("--search finds the HMA ratios itself; it does not take --ratios or --ratios-file");
+            }
+            if (calib != null && data != null) {
+                throw new UsageException("--data and --calib both give the proxy data; use one");
+            }
+            if (calib != null && !calib.equals("self")) {
+                throw new UsageException("--calib " + calib + ": the only sampled proxy data is 'self' (sequences sampled from POST); "
+                        + "or give the proxy data with --data FILE");
+            }
+            if (data == null && calib == null) {
+                throw new UsageException("--search needs proxy data: --data FILE or --calib self");
+            }
+            if (steps < 0) {
+                throw new UsageException("--steps must be at least 0, not " + steps);
+            }
+            if (seqLen < 1) {
+                throw new UsageException("--seq-len must be at least 1, not " + seqLen);
+            }
+            if (maxWindows < 1) {
+                throw new UsageException("--max-windows must be at least 1, not " + maxWindows);
+            }
+        } else if (data != null || calib != null) {
+            throw new UsageException((data != null ? "--data" : "--calib") + " applies to --search");
+        }
+        boolean partwise = ratios != null || ratiosFile != null || search;
         if ((pivots != null || blocks != null) && !partwise) {
             throw new UsageException((pivots != null ? "--pivots" : "--blocks")
                     + " splits the blocks into parts, which needs --ratios or --ratios-file (plain MA has one weight, --weight)");
         }
-        if (epsilon != null && ratiosFile == null) {
+        if (epsilon != null && ratiosFile == null && !search) {
             throw new UsageException("--epsilon applies to HMA logits, which come from --ratios-file");
         }
         if (epsilon != null && !(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
@@ -166,7 +232,10 @@ public final class AverageCommand implements Callable<Integer> {
                         : blocks != null ? Parts.ofBlocks(blocks, blockCount)
                         : file != null && file.pivots() != null ? Parts.ofPivots(file.pivots(), blockCount, "ratios-file pivots")
                         : Parts.authorsDefault(blockCount);
-                if (file != null && file.isHma()) {
+                if (search) {
+                    double eps = epsilon != null ? epsilon : HmaRatios.DEFAULT_EPSILON;
+                    ama = search(models, a, parts, eps, threadCount, report);
+                } else if (file != null && file.isHma()) {
                     double eps = epsilon != null ? epsilon : file.epsilon() != null ? file.epsilon() : HmaRatios.DEFAULT_EPSILON;
                     ama = Ama.hma(weight, parts, file.logits(), eps);
                 } else {
@@ -185,6 +254,71 @@ public final class AverageCommand implements Callable<Integer> {
         }
         report.emit(reportOptions);
         return 0;
+    }
+
+    /** The HMA logit search; reports the figures and returns the HMA found. */
+    private Ama search(AlignedModels models, Checkpoint a, Parts parts, double eps, int threadCount, Report report) {
+        int[][] windows;
+        String source;
+        if (data != null) {
+            windows = Nll.windows(TokenData.load(data, a), seqLen, maxWindows);
+            source = data.toString();
+        } else {
+            Console.note("HMA search: sampling " + maxWindows + " sequences of " + (seqLen + 1) + " tokens from POST");
+            try (TransformerRunner runner = Runners.open(models.others().get(0))) {
+                windows = SelfSampler.sample(runner, maxWindows, seqLen + 1, seed, Perplexity.defaultBatch(runner, seqLen + 1),
+                        done -> { });
+            }
+            source = "self (sampled from POST, seed " + seed + ")";
+        }
+        Console.note("HMA search: " + parts.count() + " parts " + parts.describe() + ", " + windows.length + " windows of "
+                + seqLen + " tokens, " + steps + " steps");
+        HmaSearch.Result r = HmaSearch.run(models, parts, weight, eps, windows, steps, seed, threadCount,
+                line -> Console.note("search: " + line));
+        JsonObject s = new JsonObject();
+        s.addProperty("data", source);
+        s.addProperty("seq_len", seqLen);
+        s.addProperty("windows", windows.length);
+        s.addProperty("steps", steps);
+        s.addProperty("evaluations", r.evaluations());
+        s.addProperty("seed", seed);
+        s.addProperty("reg", HmaSearch.REG);
+        s.addProperty("nll_ma", r.maNll());
+        s.add("start", point(r.start()));
+        s.add("result", point(r.best()));
+        report.put("search", s);
+        if (!reportOptions.json) {
+            System.out.printf(Locale.ROOT, "HMA search on %s (%d windows of %d, %d evaluations)%n", source, windows.length, seqLen,
+                    r.evaluations());
+            System.out.printf(Locale.ROOT, "  plain MA at W %s:          proxy NLL %.5f%n", Fmt.num(weight), r.maNll());
+            System.out.printf(Locale.ROOT, "  HMA equal ratios (start): proxy NLL %.5f, objective %.6f%n", r.start().nll(),
+                    r.start().objective());
+            System.out.printf(Locale.ROOT, "  HMA searched (result):    proxy NLL %.5f, objective %.6f%n", r.best().nll(),
+                    r.best().objective());
+            System.out.println("  logits " + list(r.best().logits()) + ", POST weights W_k " + list(r.best().weights())
+                    + " (authors' r_k " + list(r.best().preWeights()) + ")");
+            System.out.flush();
+        }
+        return Ama.hma(weight, parts, r.best().logits(), eps);
+    }
+
+    private static JsonObject point(HmaSearch.Point p) {
+        JsonObject o = new JsonObject();
+        o.add("logits", doubles(p.logits()));
+        o.add("ratios", doubles(p.weights()));
+        o.add("ratios_authors", doubles(p.preWeights()));
+        o.addProperty("nll", p.nll());
+        o.addProperty("penalty", p.penalty());
+        o.addProperty("objective", p.objective());
+        return o;
+    }
+
+    private static String list(double[] v) {
+        List<String> s = new ArrayList<>();
+        for (double d : v) {
+            s.add(String.format(Locale.ROOT, "%.4f", d));
+        }
+        return "[" + String.join(", ", s) + "]";
     }
 
     private static void checkUnit(String what, double v) {

@@ -17,13 +17,18 @@ import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.ops.align.AlignedModels;
 import dev.surgeon.ops.align.TensorGroup;
+import dev.surgeon.ops.data.TokenData;
 import dev.surgeon.ops.scale.Lines;
+import dev.surgeon.ops.search.LinesSearch;
+import dev.surgeon.ops.search.Nll;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,7 +41,15 @@ import java.util.concurrent.Callable;
                         + "Tensors outside blocks (embeddings, final norm, lm_head) get alpha. "
                         + "Math in F32, rounded once to each tensor's dtype (round to nearest even); integer tensors are copied from BASE. "
                         + "Both models must have the same tensor names, shapes, dtypes and block count (else exit 3)."},
-        footer = {"", "Example: surgeon scale base/ ft/ --alpha 0.5 -o ft-lines/   (blocks get 0.5 ... 1.0)"})
+        footer = {"", "Search (--search): sweep alpha over 1.0, 0.9, ..., 0 (beta = 1 - alpha or --beta), score each candidate by mean NLL "
+                + "on --target (what the fine-tune should keep) and --control (what it should not lose): "
+                + "kept = (NLL_t(base) - NLL_t(edit)) / (NLL_t(base) - NLL_t(ft)), recovered = (NLL_c(ft) - NLL_c(edit)) / "
+                + "(NLL_c(ft) - NLL_c(base)), score = 2 * kept + recovered; the best is written as if --alpha were given. "
+                + "Each candidate is written in F32 to a temporary folder, evaluated and deleted.",
+                "",
+                "Examples:",
+                "  surgeon scale base/ ft/ --alpha 0.5 -o ft-lines/   (blocks get 0.5 ... 1.0)",
+                "  surgeon scale base/ ft/ --search --target code.bin --control prose.bin -o ft-lines/"})
 public final class ScaleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BASE", description = "The pre-trained model theta_0 (file, index, folder or archive).")
     String base;
@@ -53,6 +66,22 @@ public final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--beta", paramLabel = "B",
             description = "Increase of lambda from the first block to the last. Default: 1 - alpha, so the last block keeps the whole update (lambda = 1).")
     Double beta;
+
+    @Option(names = "--search", description = "Choose alpha by the sweep described below (needs --target and --control; not with --alpha).")
+    boolean search;
+
+    @Option(names = "--target", paramLabel = "FILE", description = "--search: token data of the fine-tune's task (.bin, .jsonl, .safetensors, .txt).")
+    Path targetData;
+
+    @Option(names = "--control", paramLabel = "FILE", description = "--search: token data of what the base model did well (control).")
+    Path controlData;
+
+    @Option(names = "--seq-len", paramLabel = "T", description = "--search: predicted tokens per window. Default: ${DEFAULT-VALUE}.")
+    int seqLen = 128;
+
+    @Option(names = "--max-windows", paramLabel = "N",
+            description = "--search: at most N evenly spaced windows of each file, to bound the cost. Default: ${DEFAULT-VALUE}.")
+    int maxWindows = 64;
 
     @Mixin
     DtypeOption dtype;
@@ -74,11 +103,30 @@ public final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (alpha == null) {
+        if (search) {
+            if (alpha != null) {
+                throw new UsageException("--alpha and --search both choose alpha; use one");
+            }
+            if (targetData == null || controlData == null) {
+                throw new UsageException("--search needs --target FILE and --control FILE (token data to score each alpha on)");
+            }
+            if (seqLen < 1) {
+                throw new UsageException("--seq-len must be at least 1, not " + seqLen);
+            }
+            if (maxWindows < 1) {
+                throw new UsageException("--max-windows must be at least 1, not " + maxWindows);
+            }
+            if (beta != null && !Double.isFinite(beta)) {
+                throw new UsageException("--alpha and --beta must be finite numbers");
+            }
+        } else if (targetData != null || controlData != null) {
+            throw new UsageException("--target and --control apply to --search");
+        }
+        if (alpha == null && !search) {
             throw new UsageException("--alpha is required (lambda of the first block; the authors' example uses 0.1, "
                     + "their sweep 1.0 ... 0)");
         }
-        if (!Double.isFinite(alpha) || (beta != null && !Double.isFinite(beta))) {
+        if (!search && !Double.isFinite(alpha) || (beta != null && !Double.isFinite(beta))) {
             throw new UsageException("--alpha and --beta must be finite numbers");
         }
         DType target = dtype.get();
@@ -90,6 +138,9 @@ public final class ScaleCommand implements Callable<Integer> {
             InputReport.add(report, b);
             InputReport.add(report, f);
             AlignedModels models = AlignedModels.of(b, List.of(f), vocabBase);
+            if (search) {
+                alpha = search(models, b, threadCount, report);
+            }
             Lines lines = Lines.of(alpha, beta, models.blockCount());
             if (models.blockCount() == 0) {
                 report.warn("the layer map found no transformer blocks in " + b.reference() + ": every tensor gets alpha = " + alpha);
@@ -119,6 +170,59 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         report.emit(reportOptions);
         return 0;
+    }
+
+    /** Runs the alpha sweep, reports it and returns the chosen alpha. */
+    private double search(AlignedModels models, Checkpoint b, int threadCount, Report report) {
+        int[][] tw = Nll.windows(TokenData.load(targetData, b), seqLen, maxWindows);
+        int[][] cw = Nll.windows(TokenData.load(controlData, b), seqLen, maxWindows);
+        Console.note("LiNeS search: " + tw.length + " target and " + cw.length + " control windows of " + seqLen
+                + " tokens; alpha 1.0 ... 0");
+        LinesSearch.Result r = LinesSearch.run(models, beta, tw, cw, threadCount, row -> Console.note(String.format(Locale.ROOT,
+                "search: alpha %.1f beta %.2f: NLL target %.5f control %.5f, kept %.3f, recovered %.3f, score %.3f",
+                row.alpha(), row.beta(), row.nllTarget(), row.nllControl(), row.kept(), row.recovered(), row.score())));
+        JsonObject s = new JsonObject();
+        s.addProperty("target", targetData.toString());
+        s.addProperty("control", controlData.toString());
+        s.addProperty("seq_len", seqLen);
+        s.addProperty("target_windows", tw.length);
+        s.addProperty("control_windows", cw.length);
+        s.addProperty("nll_target_base", r.targetBase());
+        s.addProperty("nll_target_ft", r.targetFt());
+        s.addProperty("nll_control_base", r.controlBase());
+        s.addProperty("nll_control_ft", r.controlFt());
+        JsonArray rows = new JsonArray();
+        for (LinesSearch.Row row : r.rows()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("alpha", row.alpha());
+            o.addProperty("beta", row.beta());
+            o.addProperty("nll_target", row.nllTarget());
+            o.addProperty("nll_control", row.nllControl());
+            o.addProperty("target_kept", row.kept());
+            o.addProperty("control_recovered", row.recovered());
+            o.addProperty("score", row.score());
+            rows.add(o);
+        }
+        s.add("sweep", rows);
+        s.addProperty("chosen_alpha", r.best().alpha());
+        report.put("search", s);
+        if (!reportOptions.json) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "LiNeS search (score = 2 * target_kept + control_recovered)%n"));
+            sb.append(String.format(Locale.ROOT, "  base: NLL target %.5f, control %.5f; finetuned: target %.5f, control %.5f%n",
+                    r.targetBase(), r.controlBase(), r.targetFt(), r.controlFt()));
+            sb.append(String.format(Locale.ROOT, "  %5s %6s %10s %11s %7s %9s %7s%n",
+                    "alpha", "beta", "NLL_target", "NLL_control", "kept", "recovered", "score"));
+            for (LinesSearch.Row row : r.rows()) {
+                sb.append(String.format(Locale.ROOT, "  %5.1f %6.2f %10.5f %11.5f %7.3f %9.3f %7.3f%s%n", row.alpha(), row.beta(),
+                        row.nllTarget(), row.nllControl(), row.kept(), row.recovered(), row.score(),
+                        row == r.best() ? "  <- chosen" : ""));
+            }
+            sb.append(String.format(Locale.ROOT, "chosen alpha %.1f%n", r.best().alpha()));
+            System.out.print(sb);
+            System.out.flush();
+        }
+        return r.best().alpha();
     }
 
     /** One line on stderr: the schedule's ends. */

@@ -18,7 +18,8 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, i
                           int headDim, double rmsNormEps, double ropeTheta, int vocabSize, boolean tieWordEmbeddings,
                           boolean attentionBias, int maxPositionEmbeddings, RopeScaling ropeScaling) {
 
-    private static final Set<String> MODEL_TYPES = Set.of("llama", "mistral", "qwen2");
+    /** The model_type values this forward pass serves (GPT-2 has its own, {@link Gpt2Runner}). */
+    static final Set<String> MODEL_TYPES = Set.of("llama", "mistral", "qwen2");
 
     /**
      * A rotary-frequency rescaling as in transformers' {@code modeling_rope_utils}.
@@ -86,8 +87,8 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, i
     public static LlamaConfig parse(JsonObject c, String where) {
         String type = str(c, "model_type");
         if (type != null && !MODEL_TYPES.contains(type)) {
-            throw new InvalidInputException(where + ": model_type '" + type + "' has no built-in forward pass "
-                    + "(supported: " + String.join(", ", MODEL_TYPES.stream().sorted().toList()) + ")");
+            throw new InvalidInputException(where + ": no built-in LLaMA-family runner for model_type " + type
+                    + (type.equals("gpt2") ? " (use Gpt2Runner, or Runners.open)" : " (supported: " + Runners.SUPPORTED + ")"));
         }
         String act = str(c, "hidden_act");
         if (act != null && !act.equals("silu")) {

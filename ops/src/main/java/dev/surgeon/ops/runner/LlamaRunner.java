@@ -110,6 +110,16 @@ public final class LlamaRunner implements TransformerRunner {
     /** Block {@code i} applied to hidden states [B, T, hidden]; returns a new array of that shape. */
     @Override
     public INDArray block(int i, INDArray hidden) {
+        return block(i, hidden, null);
+    }
+
+    /**
+     * As {@link #block(int, INDArray)}; {@code tap} (may be null) receives the inputs of q/k/v_proj
+     * (post input_layernorm), o_proj (attention output), gate/up_proj (post post_attention_layernorm)
+     * and down_proj (silu(gate)·up).
+     */
+    @Override
+    public INDArray block(int i, INDArray hidden, BlockTap tap) {
         if (i < 0 || i >= config.numLayers()) {
             throw new IndexOutOfBoundsException("block " + i + " of " + config.numLayers());
         }
@@ -119,15 +129,19 @@ public final class LlamaRunner implements TransformerRunner {
         BlockWeights w = blockWeights(i);
         INDArray x = hidden.dup('c').reshape('c', (long) b * t, config.hiddenSize());
 
+        String p = "model.layers." + i + ".";
         INDArray h = rmsNorm(x, w.inputNorm);
+        tap(tap, h, p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
         INDArray attn = attention(h, w, b, t);
         free(h);
+        tap(tap, attn, p + "self_attn.o_proj");
         INDArray o = Nd4j.gemm(attn, w.o, false, true);
         free(attn);
         x.addi(o);
         free(o);
 
         h = rmsNorm(x, w.postNorm);
+        tap(tap, h, p + "mlp.gate_proj", p + "mlp.up_proj");
         INDArray gu = Nd4j.gemm(h, w.gateUp, false, true);
         free(h);
         int inter = config.intermediateSize();
@@ -135,6 +149,7 @@ public final class LlamaRunner implements TransformerRunner {
         INDArray up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2L * inter));
         INDArray act = Transforms.sigmoid(gate, true).muli(gate).muli(up);
         free(gu);
+        tap(tap, act, p + "mlp.down_proj");
         INDArray down = Nd4j.gemm(act, w.down, false, true);
         free(act);
         x.addi(down);
@@ -180,6 +195,14 @@ public final class LlamaRunner implements TransformerRunner {
         ropeTables.clear();
         masks.values().forEach(LlamaRunner::free);
         masks.clear();
+    }
+
+    private static void tap(BlockTap tap, INDArray input, String... linears) {
+        if (tap != null) {
+            for (String name : linears) {
+                tap.input(name, input);
+            }
+        }
     }
 
     /** Causal grouped-query attention with rotary embeddings; h [B·T, hidden] → [B·T, heads·head_dim]. */

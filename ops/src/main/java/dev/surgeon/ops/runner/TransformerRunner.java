@@ -23,6 +23,14 @@ public interface TransformerRunner extends AutoCloseable {
     /** Block {@code i} applied to hidden states [B, T, H]; the input is not modified. */
     INDArray block(int i, INDArray hidden);
 
+    /**
+     * As {@link #block(int, INDArray)}, reporting each Linear's input to {@code tap} (calibration).
+     * Architectures without taps throw {@link UnsupportedOperationException}.
+     */
+    default INDArray block(int i, INDArray hidden, BlockTap tap) {
+        throw new UnsupportedOperationException("calibration taps not supported for this architecture");
+    }
+
     /** Final norm and head: logits [B, T, V]. */
     INDArray head(INDArray hidden);
 

@@ -1,0 +1,107 @@
+package dev.surgeon.ops.calib;
+
+import dev.surgeon.ops.runner.TransformerRunner;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code --calib self}: calibration sequences sampled from the model itself. Sequence k gets its
+ * own generator, the k-th {@link SplittableRandom#split()} of {@code SplittableRandom(seed)}; it
+ * draws the first token uniformly from the vocabulary, then each next token from softmax(logits)
+ * of the last position (temperature 1, computed in double with the maximum subtracted). So the
+ * samples depend on the seed and not on the batch size.
+ *
+ * <p>There is no KV cache: each step runs a full forward pass over the growing prefix (the final
+ * norm and head only on the last position), which costs O(T²) token-passes per sequence (O(T³)
+ * attention work). That is fine for the small models calibration from self-samples is meant for;
+ * for large models and long windows, pass real data with {@code --data}.
+ */
+public final class SelfSampler {
+    private SelfSampler() {
+    }
+
+    /**
+     * {@code samples} sequences of {@code t} tokens, generated {@code batch} sequences at a time;
+     * {@code progress} receives the number of sequences done after each batch.
+     */
+    public static int[][] sample(TransformerRunner runner, int samples, int t, long seed, int batch, IntConsumer progress) {
+        if (samples < 1 || t < 1) {
+            throw new IllegalArgumentException("samples and seq-len must be at least 1");
+        }
+        int vocab = runner.vocabSize();
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom[] rng = new SplittableRandom[samples];
+        int[][] out = new int[samples][t];
+        for (int k = 0; k < samples; k++) {
+            rng[k] = root.split();
+            out[k][0] = rng[k].nextInt(vocab);
+        }
+        batch = Math.max(1, batch);
+        double[] p = new double[vocab];
+        for (int start = 0; start < samples; start += batch) {
+            int b = Math.min(batch, samples - start);
+            for (int len = 1; len < t; len++) {
+                int[][] prefix = new int[b][];
+                for (int i = 0; i < b; i++) {
+                    prefix[i] = java.util.Arrays.copyOf(out[start + i], len);
+                }
+                INDArray h = runner.embed(prefix);
+                for (int l = 0; l < runner.blockCount(); l++) {
+                    INDArray next = runner.block(l, h);
+                    free(h);
+                    h = next;
+                }
+                INDArray last = h.get(NDArrayIndex.all(), NDArrayIndex.interval(len - 1, len), NDArrayIndex.all()).dup('c');
+                free(h);
+                INDArray logits = runner.head(last);
+                free(last);
+                FloatBuffer data = logits.data().asNioFloat();
+                for (int i = 0; i < b; i++) {
+                    out[start + i][len] = draw(data, i * vocab, vocab, p, rng[start + i]);
+                }
+                free(logits);
+            }
+            progress.accept(start + b);
+        }
+        return out;
+    }
+
+    /** A token drawn from softmax of {@code vocab} logits at {@code offset}. */
+    static int draw(FloatBuffer logits, int offset, int vocab, double[] p, SplittableRandom rng) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < vocab; j++) {
+            max = Math.max(max, logits.get(offset + j));
+        }
+        double sum = 0;
+        for (int j = 0; j < vocab; j++) {
+            double e = Math.exp(logits.get(offset + j) - max);
+            p[j] = e;
+            sum += e;
+        }
+        double u = rng.nextDouble() * sum;
+        double acc = 0;
+        for (int j = 0; j < vocab; j++) {
+            acc += p[j];
+            if (u < acc) {
+                return j;
+            }
+        }
+        // rounding left u at the very top: the last token with any mass
+        for (int j = vocab - 1; j > 0; j--) {
+            if (p[j] > 0) {
+                return j;
+            }
+        }
+        return 0;
+    }
+
+    private static void free(INDArray a) {
+        if (a != null && a.closeable()) {
+            a.close();
+        }
+    }
+}
