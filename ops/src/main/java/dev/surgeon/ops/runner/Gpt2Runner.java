@@ -2,7 +2,6 @@ package dev.surgeon.ops.runner;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -10,10 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The forward pass of GPT-2 (Hugging Face {@code GPT2LMHeadModel} / {@code GPT2Model} math): token
@@ -27,21 +23,16 @@ import java.util.Map;
  *
  * <p>Not thread-safe; the checkpoint must stay open while the runner is used.
  */
-public final class Gpt2Runner implements TransformerRunner {
-    private static final float MASKED = -1e30f;
+public final class Gpt2Runner extends RunnerBase {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
     private final Gpt2Config config;
-    private final Weights weights;
     private final String prefix;
     private final String reference;
-    private final boolean cacheAll;
-    private final Map<String, Object> cache = new HashMap<>();
-    private final Map<Integer, INDArray> masks = new HashMap<>();
 
     private Gpt2Runner(Checkpoint model, Gpt2Config config, long cacheBytes) {
+        super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(), config.maxPositions());
         this.config = config;
-        this.weights = new Weights(model);
         this.reference = model.reference();
         if (weights.has("transformer.wte.weight")) {
             prefix = "transformer.";
@@ -51,7 +42,6 @@ public final class Gpt2Runner implements TransformerRunner {
             throw new InvalidInputException(reference + ": neither 'transformer.wte.weight' nor 'wte.weight' is "
                     + "present; not a GPT-2 checkpoint");
         }
-        this.cacheAll = weights.f32Bytes(model.names()) <= cacheBytes;
         if (!config.tieWordEmbeddings() && !weights.has("lm_head.weight")) {
             throw new InvalidInputException(reference + ": tensor 'lm_head.weight' is missing and config.json sets "
                     + "tie_word_embeddings to false");
@@ -72,47 +62,12 @@ public final class Gpt2Runner implements TransformerRunner {
         return config;
     }
 
-    @Override
-    public int blockCount() {
-        return config.numLayers();
-    }
-
-    @Override
-    public int vocabSize() {
-        return config.vocabSize();
-    }
-
-    @Override
-    public int maxPositions() {
-        return config.maxPositions();
-    }
-
     /** Token plus position embeddings [B, T, n_embd]. */
     @Override
     public INDArray embed(int[][] ids) {
+        int[] flat = flatIds(ids);
         int b = ids.length;
-        if (b == 0 || ids[0].length == 0) {
-            throw new IllegalArgumentException("empty batch");
-        }
         int t = ids[0].length;
-        if (t > config.maxPositions()) {
-            throw new InvalidInputException("sequence of " + t + " tokens is longer than the model's " + config.maxPositions()
-                    + " learned positions (n_positions)");
-        }
-        int[] flat = new int[b * t];
-        for (int i = 0; i < b; i++) {
-            if (ids[i].length != t) {
-                throw new IllegalArgumentException("sequences of one batch must have the same length");
-            }
-            for (int j = 0; j < t; j++) {
-                int id = ids[i][j];
-                if (id < 0 || id >= config.vocabSize()) {
-                    throw new InvalidInputException("token id " + id + " is outside the vocabulary (0.."
-                            + (config.vocabSize() - 1) + ")");
-                }
-                flat[i * t + j] = id;
-            }
-        }
         int d = config.hiddenSize();
         INDArray table = embedding();
         INDArray rows = Nd4j.pullRows(table, 1, flat);
@@ -127,12 +82,19 @@ public final class Gpt2Runner implements TransformerRunner {
         return out;
     }
 
+    /** Positions past the learned table have no embedding. */
+    @Override
+    void checkLength(int t) {
+        if (t > config.maxPositions()) {
+            throw new InvalidInputException("sequence of " + t + " tokens is longer than the model's " + config.maxPositions()
+                    + " learned positions (n_positions)");
+        }
+    }
+
     /** Block {@code i} applied to hidden states [B, T, n_embd]; returns a new array of that shape. */
     @Override
     public INDArray block(int i, INDArray hidden) {
-        if (i < 0 || i >= config.numLayers()) {
-            throw new IndexOutOfBoundsException("block " + i + " of " + config.numLayers());
-        }
+        checkBlock(i);
         long[] shape = checkHidden(hidden);
         int b = (int) shape[0];
         int t = (int) shape[1];
@@ -183,20 +145,6 @@ public final class Gpt2Runner implements TransformerRunner {
         return logits.reshape('c', shape[0], shape[1], config.vocabSize());
     }
 
-    @Override
-    public void close() {
-        for (Object o : cache.values()) {
-            if (o instanceof BlockWeights w) {
-                w.close();
-            } else if (o instanceof INDArray a) {
-                free(a);
-            }
-        }
-        cache.clear();
-        masks.values().forEach(Gpt2Runner::free);
-        masks.clear();
-    }
-
     /** Causal multi-head attention; h [B·T, D] → context [B·T, D] (before c_proj). */
     private INDArray attention(INDArray h, BlockWeights w, int b, int t, int layer) {
         int heads = config.numHeads();
@@ -241,19 +189,6 @@ public final class Gpt2Runner implements TransformerRunner {
         return out;
     }
 
-    /** Additive causal mask [T, T]. */
-    private INDArray mask(int t) {
-        return masks.computeIfAbsent(t, n -> {
-            float[] m = new float[n * n];
-            for (int r = 0; r < n; r++) {
-                for (int c = r + 1; c < n; c++) {
-                    m[r * n + c] = MASKED;
-                }
-            }
-            return Nd4j.create(m, new long[] {n, n}, 'c');
-        });
-    }
-
     /** GELU in place: exact (erf) or the tanh approximation, as config.json's activation_function says. */
     private void gelu(INDArray x) {
         INDArray inner;
@@ -285,23 +220,6 @@ public final class Gpt2Runner implements TransformerRunner {
         return out;
     }
 
-    private static void free(INDArray a) {
-        if (a != null && a.closeable()) {
-            a.close();
-        }
-    }
-
-    private long[] checkHidden(INDArray hidden) {
-        if (hidden.rank() != 3 || hidden.size(2) != config.hiddenSize()) {
-            throw new IllegalArgumentException("hidden states must be [B, T, " + config.hiddenSize() + "], not "
-                    + Arrays.toString(hidden.shape()));
-        }
-        if (hidden.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("hidden states must be F32, not " + hidden.dataType());
-        }
-        return hidden.shape();
-    }
-
     /** A tensor under the checkpoint's prefix, of exactly {@code shape}. */
     private INDArray load(String name, long... shape) {
         String full = prefix + name;
@@ -317,51 +235,28 @@ public final class Gpt2Runner implements TransformerRunner {
     }
 
     private BlockWeights blockWeights(int i) {
-        String key = "block." + i;
-        Object o = cache.get(key);
-        if (o != null) {
-            return (BlockWeights) o;
-        }
+        return cached("block." + i, () -> loadBlock(i));
+    }
+
+    private BlockWeights loadBlock(int i) {
         String p = "h." + i + ".";
         int d = config.hiddenSize();
         int inner = config.innerSize();
-        BlockWeights w = new BlockWeights(load(p + "ln_1.weight", d), load(p + "ln_1.bias", d),
+        return new BlockWeights(load(p + "ln_1.weight", d), load(p + "ln_1.bias", d),
                 load(p + "attn.c_attn.weight", d, 3L * d), load(p + "attn.c_attn.bias", 3L * d),
                 load(p + "attn.c_proj.weight", d, d), load(p + "attn.c_proj.bias", d),
                 load(p + "ln_2.weight", d), load(p + "ln_2.bias", d),
                 load(p + "mlp.c_fc.weight", d, inner), load(p + "mlp.c_fc.bias", inner),
                 load(p + "mlp.c_proj.weight", inner, d), load(p + "mlp.c_proj.bias", d));
-        if (cacheAll) {
-            cache.put(key, w);
-        }
-        return w;
-    }
-
-    private INDArray cached(String key, java.util.function.Supplier<INDArray> loader) {
-        Object o = cache.get(key);
-        if (o != null) {
-            return (INDArray) o;
-        }
-        INDArray a = loader.get();
-        if (cacheAll) {
-            cache.put(key, a);
-        }
-        return a;
-    }
-
-    /** Frees a weight after use unless it is kept. */
-    private void release(String key, INDArray a) {
-        if (!cacheAll && cache.get(key) != a) {
-            free(a);
-        }
     }
 
     private record BlockWeights(INDArray ln1w, INDArray ln1b, INDArray attn, INDArray attnBias, INDArray attnProj,
                                 INDArray attnProjBias, INDArray ln2w, INDArray ln2b, INDArray fc, INDArray fcBias,
-                                INDArray mlpProj, INDArray mlpProjBias) {
-        void close() {
+                                INDArray mlpProj, INDArray mlpProjBias) implements Freeable {
+        @Override
+        public void close() {
             List.of(ln1w, ln1b, attn, attnBias, attnProj, attnProjBias, ln2w, ln2b, fc, fcBias, mlpProj, mlpProjBias)
-                    .forEach(Gpt2Runner::free);
+                    .forEach(RunnerBase::free);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.surgeon.ops.runner;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,23 +26,17 @@ import java.util.Map;
  *
  * <p>Not thread-safe; the checkpoint must stay open while the runner is used.
  */
-public final class LlamaRunner implements TransformerRunner {
+public final class LlamaRunner extends RunnerBase {
     /** Models whose F32 weights take at most this many bytes are kept in memory whole. */
     public static final long DEFAULT_CACHE_BYTES = 2L << 30;
 
-    private static final float MASKED = -1e30f;
-
     private final LlamaConfig config;
-    private final Weights weights;
-    private final boolean cacheAll;
-    private final Map<String, Object> cache = new HashMap<>();
     private final Map<Integer, INDArray[]> ropeTables = new HashMap<>();
-    private final Map<Integer, INDArray> masks = new HashMap<>();
 
     private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
+        super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(),
+                config.maxPositionEmbeddings());
         this.config = config;
-        this.weights = new Weights(model);
-        this.cacheAll = weights.f32Bytes(model.names()) <= cacheBytes;
         if (!config.tieWordEmbeddings() && !weights.has("lm_head.weight")) {
             throw new InvalidInputException(model.reference() + ": tensor 'lm_head.weight' is missing and "
                     + "config.json does not set tie_word_embeddings");
@@ -64,47 +57,14 @@ public final class LlamaRunner implements TransformerRunner {
         return config;
     }
 
-    @Override
-    public int blockCount() {
-        return config.numLayers();
-    }
-
-    @Override
-    public int vocabSize() {
-        return config.vocabSize();
-    }
-
-    @Override
-    public int maxPositions() {
-        return config.maxPositionEmbeddings();
-    }
-
     /** Token embeddings [B, T, hidden] of a batch of equally long token-id sequences. */
     @Override
     public INDArray embed(int[][] ids) {
-        int b = ids.length;
-        if (b == 0 || ids[0].length == 0) {
-            throw new IllegalArgumentException("empty batch");
-        }
-        int t = ids[0].length;
-        int[] flat = new int[b * t];
-        for (int i = 0; i < b; i++) {
-            if (ids[i].length != t) {
-                throw new IllegalArgumentException("sequences of one batch must have the same length");
-            }
-            for (int j = 0; j < t; j++) {
-                int id = ids[i][j];
-                if (id < 0 || id >= config.vocabSize()) {
-                    throw new InvalidInputException("token id " + id + " is outside the vocabulary (0.."
-                            + (config.vocabSize() - 1) + ")");
-                }
-                flat[i * t + j] = id;
-            }
-        }
+        int[] flat = flatIds(ids);
         INDArray table = embedding();
         INDArray rows = Nd4j.pullRows(table, 1, flat);
         release("embed", table);
-        return rows.reshape('c', b, t, config.hiddenSize());
+        return rows.reshape('c', ids.length, ids[0].length, config.hiddenSize());
     }
 
     /** Block {@code i} applied to hidden states [B, T, hidden]; returns a new array of that shape. */
@@ -120,9 +80,7 @@ public final class LlamaRunner implements TransformerRunner {
      */
     @Override
     public INDArray block(int i, INDArray hidden, BlockTap tap) {
-        if (i < 0 || i >= config.numLayers()) {
-            throw new IndexOutOfBoundsException("block " + i + " of " + config.numLayers());
-        }
+        checkBlock(i);
         long[] shape = checkHidden(hidden);
         int b = (int) shape[0];
         int t = (int) shape[1];
@@ -180,21 +138,12 @@ public final class LlamaRunner implements TransformerRunner {
 
     @Override
     public void close() {
-        for (Object o : cache.values()) {
-            if (o instanceof BlockWeights w) {
-                w.close();
-            } else if (o instanceof INDArray a) {
-                free(a);
-            }
-        }
-        cache.clear();
+        super.close();
         ropeTables.values().forEach(r -> {
             free(r[0]);
             free(r[1]);
         });
         ropeTables.clear();
-        masks.values().forEach(LlamaRunner::free);
-        masks.clear();
     }
 
     private static void tap(BlockTap tap, INDArray input, String... linears) {
@@ -286,19 +235,10 @@ public final class LlamaRunner implements TransformerRunner {
         return new INDArray[] {Nd4j.create(cos, new long[] {t, hd}, 'c'), Nd4j.create(sin, new long[] {t, hd}, 'c')};
     }
 
-    /** Additive causal mask [group·T, T]: row r is query position r mod T. */
-    private INDArray mask(int t) {
-        return masks.computeIfAbsent(t, n -> {
-            int rows = config.groupSize() * n;
-            float[] m = new float[rows * n];
-            for (int r = 0; r < rows; r++) {
-                int pos = r % n;
-                for (int c = pos + 1; c < n; c++) {
-                    m[r * n + c] = MASKED;
-                }
-            }
-            return Nd4j.create(m, new long[] {rows, n}, 'c');
-        });
+    /** Query heads sharing a key/value head are stacked along the score rows (see {@link #attention}). */
+    @Override
+    int maskGroup() {
+        return config.groupSize();
     }
 
     /** x · rsqrt(mean(x²) + eps) · w over the last dimension of x [N, hidden]; returns a new array. */
@@ -312,39 +252,12 @@ public final class LlamaRunner implements TransformerRunner {
         return out;
     }
 
-    /** Frees an array's memory now where ND4J allows it (views are left to the garbage collector). */
-    private static void free(INDArray a) {
-        if (a != null && a.closeable()) {
-            a.close();
-        }
-    }
-
-    private long[] checkHidden(INDArray hidden) {
-        if (hidden.rank() != 3 || hidden.size(2) != config.hiddenSize()) {
-            throw new IllegalArgumentException("hidden states must be [B, T, " + config.hiddenSize() + "], not "
-                    + java.util.Arrays.toString(hidden.shape()));
-        }
-        if (hidden.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("hidden states must be F32, not " + hidden.dataType());
-        }
-        return hidden.shape();
-    }
-
     private INDArray embedding() {
         return cached("embed", () -> weights.load("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize()));
     }
 
     private BlockWeights blockWeights(int i) {
-        String key = "block." + i;
-        Object o = cache.get(key);
-        if (o != null) {
-            return (BlockWeights) o;
-        }
-        BlockWeights w = loadBlock(i);
-        if (cacheAll) {
-            cache.put(key, w);
-        }
-        return w;
+        return cached("block." + i, () -> loadBlock(i));
     }
 
     private BlockWeights loadBlock(int i) {
@@ -369,33 +282,15 @@ public final class LlamaRunner implements TransformerRunner {
                 weights.load(p + "post_attention_layernorm.weight", d), gateUp, down);
     }
 
-    private INDArray cached(String key, java.util.function.Supplier<INDArray> load) {
-        Object o = cache.get(key);
-        if (o != null) {
-            return (INDArray) o;
-        }
-        INDArray a = load.get();
-        if (cacheAll) {
-            cache.put(key, a);
-        }
-        return a;
-    }
-
-    /** Frees a weight after use unless it is kept. */
-    private void release(String key, INDArray a) {
-        if (!cacheAll && cache.get(key) != a) {
-            free(a);
-        }
-    }
-
     private record BlockWeights(INDArray inputNorm, INDArray qkv, INDArray qkvBias, INDArray o, INDArray postNorm,
-                                INDArray gateUp, INDArray down) {
-        void close() {
+                                INDArray gateUp, INDArray down) implements Freeable {
+        @Override
+        public void close() {
             List<INDArray> all = new ArrayList<>(List.of(inputNorm, qkv, o, postNorm, gateUp, down));
             if (qkvBias != null) {
                 all.add(qkvBias);
             }
-            all.forEach(LlamaRunner::free);
+            all.forEach(RunnerBase::free);
         }
     }
 }
