@@ -31,7 +31,7 @@ public final class LlamaRunner extends RunnerBase {
     public static final long DEFAULT_CACHE_BYTES = 2L << 30;
 
     private final LlamaConfig config;
-    private final Map<Integer, INDArray[]> ropeTables = new HashMap<>();
+    private final Map<Long, INDArray[]> ropeTables = new HashMap<>();
 
     private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
         super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(),
@@ -118,6 +118,21 @@ public final class LlamaRunner extends RunnerBase {
         return x.reshape('c', b, t, config.hiddenSize());
     }
 
+    @Override
+    public void preload() {
+        if (!cacheAll) {
+            return;
+        }
+        embedding();
+        for (int i = 0; i < blockCount(); i++) {
+            blockWeights(i);
+        }
+        cached("model.norm.weight", () -> weights.load("model.norm.weight", config.hiddenSize()));
+        if (weights.has("lm_head.weight")) {
+            cached("lm_head.weight", () -> weights.load("lm_head.weight", config.vocabSize(), config.hiddenSize()));
+        }
+    }
+
     /** Final norm and LM head: logits [B, T, vocab] of hidden states [B, T, hidden]. */
     @Override
     public INDArray head(INDArray hidden) {
@@ -166,24 +181,44 @@ public final class LlamaRunner extends RunnerBase {
         }
         long qEnd = (long) heads * hd;
         long kEnd = qEnd + (long) kvHeads * hd;
-        INDArray q = splitHeads(qkv, 0, qEnd, b, t, heads);
-        INDArray k = splitHeads(qkv, qEnd, kEnd, b, t, kvHeads);
-        INDArray v = splitHeads(qkv, kEnd, kEnd + (long) kvHeads * hd, b, t, kvHeads);
+        long vEnd = kEnd + (long) kvHeads * hd;
+        // rope on q and k together as [B·T, heads + kv_heads, hd]: x·cos + rotate_half(x)·sin, where
+        // rotate_half(x) = [−x2, x1], written as x1·cos − x2·sin and x2·cos + x1·sin on the halves
+        INDArray[] cs = ropeTables.computeIfAbsent(((long) b << 32) | t, key -> ropeTable(b, t));
+        int half = hd / 2;
+        long bt = (long) b * t;
+        INDArray x = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)).dup('c')
+                .reshape('c', bt, heads + kvHeads, hd);
+        INDArray qk3 = x.mul(cs[0]);
+        INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
+        INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, hd));
+        INDArray r = x2.mul(cs[1]);
+        qk3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half)).subi(r);
+        free(r);
+        r = x1.mul(cs[1]);
+        qk3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, hd)).addi(r);
+        free(r);
+        free(x);
+        INDArray qk = qk3.reshape('c', bt, kEnd);
+        INDArray qr = splitHeads(qk, 0, qEnd, b, t, heads);
+        // keys transposed, [B, KV, hd, T], so the scores are a plain batched product
+        INDArray kPart = qk.get(NDArrayIndex.all(), NDArrayIndex.interval(qEnd, kEnd)).dup('c');
+        INDArray kr = kPart.reshape('c', b, t, kvHeads, hd).permute(0, 2, 3, 1).dup('c');
+        free(kPart);
+        free(qk);
+        INDArray v = splitHeads(qkv, kEnd, vEnd, b, t, kvHeads);
         free(qkv);
-        INDArray qr = rope(q, t);
-        INDArray kr = rope(k, t);
-        free(q);
-        free(k);
         // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
         // [B·KV, group·T, hd] lines each query row up with its key/value head without copying.
         INDArray q3 = qr.reshape('c', (long) b * kvHeads, (long) group * t, hd);
-        INDArray k3 = kr.reshape('c', (long) b * kvHeads, t, hd);
+        INDArray k3 = kr.reshape('c', (long) b * kvHeads, hd, t);
         INDArray v3 = v.reshape('c', (long) b * kvHeads, t, hd);
-        INDArray scores = Nd4j.matmul(q3, k3, false, true, false);
+        INDArray scores = Nd4j.matmul(q3, k3);
         free(qr);
         free(kr);
         scores.muli((float) (1.0 / Math.sqrt(hd))).addi(mask(t));
-        Nd4j.exec(new SoftMax(scores, scores, 2));
+        INDArray rows = scores.reshape('c', scores.length() / t, t);
+        Nd4j.exec(new SoftMax(rows, rows, 1));
         INDArray ctx = Nd4j.matmul(scores, v3);
         free(scores);
         free(v);
@@ -201,38 +236,36 @@ public final class LlamaRunner extends RunnerBase {
         return out;
     }
 
-    /** x·cos + rotate_half(x)·sin for x [B, n, T, hd]. */
-    private INDArray rope(INDArray x, int t) {
-        INDArray[] cs = ropeTables.computeIfAbsent(t, this::ropeTable);
-        long half = config.headDim() / 2;
-        INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-        INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
-                NDArrayIndex.interval(half, 2 * half));
-        INDArray rotated = Nd4j.concat(3, x2.neg(), x1);
-        INDArray out = x.mul(cs[0]).addi(rotated.muli(cs[1]));
-        free(rotated);
-        return out;
-    }
-
-    /** cos and sin [T, hd] of position × frequency, computed as transformers does (F32 angles). */
-    private INDArray[] ropeTable(int t) {
+    /**
+     * cos [B·T, heads + kv_heads, hd] and sin [B·T, heads + kv_heads, hd/2] of position × frequency,
+     * computed as transformers does (F32 angles), tiled over the batch rows and the q and k heads.
+     */
+    private INDArray[] ropeTable(int b, int t) {
         double[] inv = config.inverseFrequencies();
         int hd = config.headDim();
         int half = hd / 2;
-        float[] cos = new float[t * hd];
-        float[] sin = new float[t * hd];
+        int n = config.numHeads() + config.numKvHeads();
+        int cols = n * hd;
+        float[] cos = new float[b * t * cols];
+        float[] sin = new float[b * t * n * half];
         for (int p = 0; p < t; p++) {
             for (int j = 0; j < half; j++) {
                 float angle = (float) p * (float) inv[j];
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
-                cos[p * hd + j] = c;
-                cos[p * hd + j + half] = c;
-                sin[p * hd + j] = s;
-                sin[p * hd + j + half] = s;
+                for (int i = 0; i < b; i++) {
+                    int row = (i * t + p) * cols;
+                    for (int hh = 0; hh < n; hh++) {
+                        int at = row + hh * hd + j;
+                        cos[at] = c;
+                        cos[at + half] = c;
+                        sin[((i * t + p) * n + hh) * half + j] = s;
+                    }
+                }
             }
         }
-        return new INDArray[] {Nd4j.create(cos, new long[] {t, hd}, 'c'), Nd4j.create(sin, new long[] {t, hd}, 'c')};
+        return new INDArray[] {Nd4j.create(cos, new long[] {(long) b * t, n, hd}, 'c'),
+                Nd4j.create(sin, new long[] {(long) b * t, n, half}, 'c')};
     }
 
     /** Query heads sharing a key/value head are stacked along the score rows (see {@link #attention}). */

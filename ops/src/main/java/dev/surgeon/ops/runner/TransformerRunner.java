@@ -31,6 +31,13 @@ public interface TransformerRunner extends AutoCloseable {
         throw new UnsupportedOperationException("calibration taps not supported for this architecture");
     }
 
+    /**
+     * Decodes and keeps the weights now where the runner keeps them all anyway (so a timed run
+     * excludes loading); a no-op otherwise and by default.
+     */
+    default void preload() {
+    }
+
     /** Final norm and head: logits [B, T, V]. */
     INDArray head(INDArray hidden);
 
