@@ -8,6 +8,7 @@ import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.SearchWindows;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.VocabOption;
 import dev.surgeon.cli.report.Report;
@@ -128,12 +129,8 @@ public final class AverageCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "--search: seed of the coordinate and sign order. Default: ${DEFAULT-VALUE}.")
     long seed = 0;
 
-    @Option(names = "--seq-len", paramLabel = "T", description = "--search: predicted tokens per window. Default: ${DEFAULT-VALUE}.")
-    int seqLen = 128;
-
-    @Option(names = "--max-windows", paramLabel = "N",
-            description = "--search: at most N evenly spaced windows of --data. Default: ${DEFAULT-VALUE}.")
-    int maxWindows = 64;
+    @Mixin
+    SearchWindows windowsOption;
 
     @Mixin
     DtypeOption dtype;
@@ -179,12 +176,8 @@ public final class AverageCommand implements Callable<Integer> {
             if (steps < 0) {
                 throw new UsageException("--steps must be at least 0, not " + steps);
             }
-            if (seqLen < 1) {
-                throw new UsageException("--seq-len must be at least 1, not " + seqLen);
-            }
-            if (maxWindows < 1) {
-                throw new UsageException("--max-windows must be at least 1, not " + maxWindows);
-            }
+            windowsOption.seqLen(); // validated now, before any model is read
+            windowsOption.maxWindows();
         } else if (data != null || calib != null) {
             throw new UsageException((data != null ? "--data" : "--calib") + " applies to --search");
         }
@@ -261,23 +254,23 @@ public final class AverageCommand implements Callable<Integer> {
         int[][] windows;
         String source;
         if (data != null) {
-            windows = Nll.windows(TokenData.load(data, a), seqLen, maxWindows);
+            windows = Nll.windows(TokenData.load(data, a), windowsOption.seqLen(), windowsOption.maxWindows());
             source = data.toString();
         } else {
-            Console.note("HMA search: sampling " + maxWindows + " sequences of " + (seqLen + 1) + " tokens from POST");
+            Console.note("HMA search: sampling " + windowsOption.maxWindows() + " sequences of " + (windowsOption.seqLen() + 1) + " tokens from POST");
             try (TransformerRunner runner = Runners.open(models.others().get(0))) {
-                windows = SelfSampler.sample(runner, maxWindows, seqLen + 1, seed, Perplexity.defaultBatch(runner, seqLen + 1),
+                windows = SelfSampler.sample(runner, windowsOption.maxWindows(), windowsOption.seqLen() + 1, seed, Perplexity.defaultBatch(runner, windowsOption.seqLen() + 1),
                         done -> { });
             }
             source = "self (sampled from POST, seed " + seed + ")";
         }
         Console.note("HMA search: " + parts.count() + " parts " + parts.describe() + ", " + windows.length + " windows of "
-                + seqLen + " tokens, " + steps + " steps");
+                + windowsOption.seqLen() + " tokens, " + steps + " steps");
         HmaSearch.Result r = HmaSearch.run(models, parts, weight, eps, windows, steps, seed, threadCount,
                 line -> Console.note("search: " + line));
         JsonObject s = new JsonObject();
         s.addProperty("data", source);
-        s.addProperty("seq_len", seqLen);
+        s.addProperty("seq_len", windowsOption.seqLen());
         s.addProperty("windows", windows.length);
         s.addProperty("steps", steps);
         s.addProperty("evaluations", r.evaluations());
@@ -288,7 +281,7 @@ public final class AverageCommand implements Callable<Integer> {
         s.add("result", point(r.best()));
         report.put("search", s);
         if (!reportOptions.json) {
-            System.out.printf(Locale.ROOT, "HMA search on %s (%d windows of %d, %d evaluations)%n", source, windows.length, seqLen,
+            System.out.printf(Locale.ROOT, "HMA search on %s (%d windows of %d, %d evaluations)%n", source, windows.length, windowsOption.seqLen(),
                     r.evaluations());
             System.out.printf(Locale.ROOT, "  plain MA at W %s:          proxy NLL %.5f%n", Fmt.num(weight), r.maNll());
             System.out.printf(Locale.ROOT, "  HMA equal ratios (start): proxy NLL %.5f, objective %.6f%n", r.start().nll(),

@@ -8,6 +8,7 @@ import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.SearchWindows;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.VocabOption;
 import dev.surgeon.cli.report.Report;
@@ -76,12 +77,8 @@ public final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "FILE", description = "--search: token data of what the base model did well (control).")
     Path controlData;
 
-    @Option(names = "--seq-len", paramLabel = "T", description = "--search: predicted tokens per window. Default: ${DEFAULT-VALUE}.")
-    int seqLen = 128;
-
-    @Option(names = "--max-windows", paramLabel = "N",
-            description = "--search: at most N evenly spaced windows of each file, to bound the cost. Default: ${DEFAULT-VALUE}.")
-    int maxWindows = 64;
+    @Mixin
+    SearchWindows windowsOption;
 
     @Mixin
     DtypeOption dtype;
@@ -110,12 +107,8 @@ public final class ScaleCommand implements Callable<Integer> {
             if (targetData == null || controlData == null) {
                 throw new UsageException("--search needs --target FILE and --control FILE (token data to score each alpha on)");
             }
-            if (seqLen < 1) {
-                throw new UsageException("--seq-len must be at least 1, not " + seqLen);
-            }
-            if (maxWindows < 1) {
-                throw new UsageException("--max-windows must be at least 1, not " + maxWindows);
-            }
+            windowsOption.seqLen(); // validated now, before any model is read
+            windowsOption.maxWindows();
             if (beta != null && !Double.isFinite(beta)) {
                 throw new UsageException("--alpha and --beta must be finite numbers");
             }
@@ -174,9 +167,9 @@ public final class ScaleCommand implements Callable<Integer> {
 
     /** Runs the alpha sweep, reports it and returns the chosen alpha. */
     private double search(AlignedModels models, Checkpoint b, int threadCount, Report report) {
-        int[][] tw = Nll.windows(TokenData.load(targetData, b), seqLen, maxWindows);
-        int[][] cw = Nll.windows(TokenData.load(controlData, b), seqLen, maxWindows);
-        Console.note("LiNeS search: " + tw.length + " target and " + cw.length + " control windows of " + seqLen
+        int[][] tw = Nll.windows(TokenData.load(targetData, b), windowsOption.seqLen(), windowsOption.maxWindows());
+        int[][] cw = Nll.windows(TokenData.load(controlData, b), windowsOption.seqLen(), windowsOption.maxWindows());
+        Console.note("LiNeS search: " + tw.length + " target and " + cw.length + " control windows of " + windowsOption.seqLen()
                 + " tokens; alpha 1.0 ... 0");
         LinesSearch.Result r = LinesSearch.run(models, beta, tw, cw, threadCount, row -> Console.note(String.format(Locale.ROOT,
                 "search: alpha %.1f beta %.2f: NLL target %.5f control %.5f, kept %.3f, recovered %.3f, score %.3f",
@@ -184,7 +177,7 @@ public final class ScaleCommand implements Callable<Integer> {
         JsonObject s = new JsonObject();
         s.addProperty("target", targetData.toString());
         s.addProperty("control", controlData.toString());
-        s.addProperty("seq_len", seqLen);
+        s.addProperty("seq_len", windowsOption.seqLen());
         s.addProperty("target_windows", tw.length);
         s.addProperty("control_windows", cw.length);
         s.addProperty("nll_target_base", r.targetBase());
