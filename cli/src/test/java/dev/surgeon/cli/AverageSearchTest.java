@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,7 @@ class AverageSearchTest {
     Path tmp;
 
     private static Path testbed(String relative) {
-        Path root = Fixtures.root();
+        Path root = SharedFixtures.root();
         assumeTrue(root != null, "shared fixtures not found (../shared): skipping the search checks");
         Path p = root.resolve("fixtures/testbed").resolve(relative);
         assumeTrue(Files.exists(p), "testbed fixture missing: " + p + "; skipping");

@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import com.google.gson.JsonObject;
 import dev.surgeon.ops.calib.ActivationStats;
 import dev.surgeon.ops.calib.StatsFormat;
@@ -18,7 +19,7 @@ class CalibrateCommandTest {
     Path tmp;
 
     private static Path testbed(String relative) {
-        Path root = Fixtures.root();
+        Path root = SharedFixtures.root();
         assumeTrue(root != null, "shared fixtures not found (../shared): skipping the calibrate checks");
         Path p = root.resolve("fixtures/testbed").resolve(relative);
         assumeTrue(Files.exists(p), "testbed fixture missing: " + p + "; skipping");

@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -95,7 +96,7 @@ class DiffCommandTest {
 
     @Test
     void sameModelIsIdenticalAndExitsZero() {
-        Path dir = Fixtures.real("gpt2-tiny-random-lmhead");
+        Path dir = SharedFixtures.real("gpt2-tiny-random-lmhead");
         CommandRun r = CommandRun.of("diff", dir.toString(), dir.resolve("model.safetensors").toString(), "--json");
         assertThat(r.code()).as(r.toString()).isZero();
         JsonObject s = r.json().getAsJsonObject("summary");

@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -43,7 +44,7 @@ class InspectCommandTest {
 
     @Test
     void gpt2FixtureJsonGivesArchitectureBlocksAndParams() throws Exception {
-        Path dir = Fixtures.real("gpt2-tiny-random-lmhead");
+        Path dir = SharedFixtures.real("gpt2-tiny-random-lmhead");
         CommandRun r = CommandRun.of("inspect", dir.toString(), "--json");
         assertThat(r.code()).as(r.toString()).isZero();
         JsonObject j = r.json();
@@ -67,7 +68,7 @@ class InspectCommandTest {
 
     @Test
     void gpt2FixtureHumanOutputIsAnAlignedSummary() {
-        Path dir = Fixtures.real("gpt2-tiny-random-lmhead");
+        Path dir = SharedFixtures.real("gpt2-tiny-random-lmhead");
         CommandRun r = CommandRun.of("inspect", dir.toString(), "--tensors");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("architecture  gpt2").contains("blocks        5 (config.json: 5)")
@@ -78,7 +79,7 @@ class InspectCommandTest {
 
     @Test
     void configThatDisagreesIsAWarningNotAnError() {
-        Path dir = Fixtures.real("minicpm3-synthetic-llamalike");
+        Path dir = SharedFixtures.real("minicpm3-synthetic-llamalike");
         CommandRun r = CommandRun.of("inspect", dir.toString(), "--json");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.err()).contains("surgeon: warning: config.json declares 62 blocks but the weights hold 1");

@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -58,7 +59,7 @@ class MergeCommandTest {
     }
 
     private static Path testbed() {
-        Path root = Fixtures.root();
+        Path root = SharedFixtures.root();
         assumeTrue(root != null, "shared fixtures not found (../shared); skipping the testbed merge checks");
         Path p = root.resolve("fixtures/testbed");
         assumeTrue(Files.isDirectory(p.resolve("base")), "testbed missing: " + p + "; skipping");

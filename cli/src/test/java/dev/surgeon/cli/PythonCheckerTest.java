@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class PythonCheckerTest {
 
     @BeforeAll
     static void findChecker() throws Exception {
-        Path shared = Fixtures.root();
+        Path shared = SharedFixtures.root();
         checker = shared == null ? null : shared.resolve("tools/inspect_safetensors.py");
         checker = checker != null && Files.isRegularFile(checker) ? checker : null;
         Assumptions.assumeTrue(checker != null, "../shared/tools/inspect_safetensors.py not found; checker test skipped");

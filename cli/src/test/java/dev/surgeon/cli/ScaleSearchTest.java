@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class ScaleSearchTest {
     Path tmp;
 
     private static Path testbed(String relative) {
-        Path root = Fixtures.root();
+        Path root = SharedFixtures.root();
         assumeTrue(root != null, "shared fixtures not found (../shared): skipping the search checks");
         Path p = root.resolve("fixtures/testbed").resolve(relative);
         assumeTrue(Files.exists(p), "testbed fixture missing: " + p + "; skipping");

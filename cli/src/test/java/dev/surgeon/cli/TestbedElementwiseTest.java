@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class TestbedElementwiseTest {
     Path tmp;
 
     private static Path testbed(String model) {
-        Path root = Fixtures.root();
+        Path root = SharedFixtures.root();
         assumeTrue(root != null, "shared fixtures not found (../shared): skipping the testbed checks");
         Path p = root.resolve("fixtures/testbed").resolve(model);
         assumeTrue(Files.isDirectory(p), "testbed model missing: " + p + "; skipping");

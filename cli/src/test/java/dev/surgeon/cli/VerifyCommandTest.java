@@ -1,5 +1,6 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.io.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
@@ -160,7 +161,7 @@ class VerifyCommandTest {
     @Test
     void realFixturesVerify() {
         for (String name : List.of("gpt2-tiny-random-lmhead", "sharded-dtypes-hfhub", "alldtypes-torch-metadata")) {
-            Path p = Fixtures.real(name);
+            Path p = SharedFixtures.real(name);
             CommandRun r = CommandRun.of("verify", p.toString(), "--json");
             assertThat(r.code()).as(name + "\n" + r).isZero();
             assertThat(r.json().getAsJsonObject("summary").get("ok").getAsBoolean()).isTrue();

@@ -7,6 +7,7 @@ import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.ops.inspect.StatsFiles;
 import dev.surgeon.ops.runner.LlamaRunner;
+import dev.surgeon.ops.runner.RandomWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -75,30 +76,15 @@ class CalibratorTest {
     }
 
     private static double[] random(Random rnd, int n, double scale) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = rnd.nextGaussian() * scale;
-        }
-        return v;
+        return RandomWeights.gaussian(rnd, n, scale);
     }
 
     private static double[] norm(Random rnd) {
-        double[] v = new double[D];
-        for (int i = 0; i < D; i++) {
-            v[i] = 1 + 0.2 * rnd.nextGaussian();
-        }
-        return v;
+        return RandomWeights.norm(rnd, D);
     }
 
     private static int[][] windows(int n, int t) {
-        Random rnd = new Random(5);
-        int[][] w = new int[n][t];
-        for (int[] row : w) {
-            for (int j = 0; j < t; j++) {
-                row[j] = rnd.nextInt(V);
-            }
-        }
-        return w;
+        return RandomWeights.ids(5, n, t, V);
     }
 
     private static ActivationStats calibrate(Path model, int[][] windows, int batch, boolean gram) {

@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
-import dev.surgeon.ops.SharedFixtures;
+import dev.surgeon.io.SharedFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;

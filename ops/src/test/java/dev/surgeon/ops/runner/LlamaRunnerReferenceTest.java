@@ -3,7 +3,7 @@ package dev.surgeon.ops.runner;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
-import dev.surgeon.ops.SharedFixtures;
+import dev.surgeon.io.SharedFixtures;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -75,30 +75,15 @@ class LlamaRunnerTest {
     }
 
     private static double[] random(Random rnd, int n, double scale) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = rnd.nextGaussian() * scale;
-        }
-        return v;
+        return RandomWeights.gaussian(rnd, n, scale);
     }
 
     private static double[] norm(Random rnd) {
-        double[] v = new double[D];
-        for (int i = 0; i < D; i++) {
-            v[i] = 1 + 0.2 * rnd.nextGaussian();
-        }
-        return v;
+        return RandomWeights.norm(rnd, D);
     }
 
     private static int[][] ids() {
-        Random rnd = new Random(3);
-        int[][] ids = new int[3][11];
-        for (int[] row : ids) {
-            for (int j = 0; j < row.length; j++) {
-                row[j] = rnd.nextInt(V);
-            }
-        }
-        return ids;
+        return RandomWeights.ids(3, 3, 11, V);
     }
 
     private static float[] logits(Path model, long cacheBytes, int[][] ids) {
