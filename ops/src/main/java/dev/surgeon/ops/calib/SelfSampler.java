@@ -1,5 +1,6 @@
 package dev.surgeon.ops.calib;
 
+import dev.surgeon.ops.runner.Decoder;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -15,10 +16,10 @@ import java.util.function.IntConsumer;
  * of the last position (temperature 1, computed in double with the maximum subtracted). So the
  * samples depend on the seed and not on the batch size.
  *
- * <p>There is no KV cache: each step runs a full forward pass over the growing prefix (the final
- * norm and head only on the last position), which costs O(T²) token-passes per sequence (O(T³)
- * attention work). That is fine for the small models calibration from self-samples is meant for;
- * for large models and long windows, pass real data with {@code --data}.
+ * <p>Runners with a key/value cache ({@link TransformerRunner#decoder}: LLaMA family) generate
+ * with it, O(T) token-passes per sequence; others run a full forward pass over the growing prefix
+ * per token (the final norm and head only on the last position), O(T²) token-passes, which is
+ * meant for small models — for large models and long windows pass real data with {@code --data}.
  */
 public final class SelfSampler {
     private SelfSampler() {
@@ -44,30 +45,52 @@ public final class SelfSampler {
         double[] p = new double[vocab];
         for (int start = 0; start < samples; start += batch) {
             int b = Math.min(batch, samples - start);
-            for (int len = 1; len < t; len++) {
-                int[][] prefix = new int[b][];
-                for (int i = 0; i < b; i++) {
-                    prefix[i] = java.util.Arrays.copyOf(out[start + i], len);
+            try (Decoder decoder = runner.decoder(b, t)) {
+                if (decoder != null) {
+                    int[] last = new int[b];
+                    for (int len = 1; len < t; len++) {
+                        for (int i = 0; i < b; i++) {
+                            last[i] = out[start + i][len - 1];
+                        }
+                        FloatBuffer data = FloatBuffer.wrap(decoder.step(last));
+                        for (int i = 0; i < b; i++) {
+                            out[start + i][len] = draw(data, i * vocab, vocab, p, rng[start + i]);
+                        }
+                    }
+                } else {
+                    samplePrefixes(runner, out, start, b, t, p, rng);
                 }
-                INDArray h = runner.embed(prefix);
-                for (int l = 0; l < runner.blockCount(); l++) {
-                    INDArray next = runner.block(l, h);
-                    free(h);
-                    h = next;
-                }
-                INDArray last = h.get(NDArrayIndex.all(), NDArrayIndex.interval(len - 1, len), NDArrayIndex.all()).dup('c');
-                free(h);
-                INDArray logits = runner.head(last);
-                free(last);
-                FloatBuffer data = logits.data().asNioFloat();
-                for (int i = 0; i < b; i++) {
-                    out[start + i][len] = draw(data, i * vocab, vocab, p, rng[start + i]);
-                }
-                free(logits);
             }
             progress.accept(start + b);
         }
         return out;
+    }
+
+    /** Without a cache: one forward pass over the whole prefix per generated token. */
+    private static void samplePrefixes(TransformerRunner runner, int[][] out, int start, int b, int t, double[] p,
+                                       SplittableRandom[] rng) {
+        int vocab = runner.vocabSize();
+        for (int len = 1; len < t; len++) {
+            int[][] prefix = new int[b][];
+            for (int i = 0; i < b; i++) {
+                prefix[i] = java.util.Arrays.copyOf(out[start + i], len);
+            }
+            INDArray h = runner.embed(prefix);
+            for (int l = 0; l < runner.blockCount(); l++) {
+                INDArray next = runner.block(l, h);
+                free(h);
+                h = next;
+            }
+            INDArray last = h.get(NDArrayIndex.all(), NDArrayIndex.interval(len - 1, len), NDArrayIndex.all()).dup('c');
+            free(h);
+            INDArray logits = runner.head(last);
+            free(last);
+            FloatBuffer data = logits.data().asNioFloat();
+            for (int i = 0; i < b; i++) {
+                out[start + i][len] = draw(data, i * vocab, vocab, p, rng[start + i]);
+            }
+            free(logits);
+        }
     }
 
     /** A token drawn from softmax of {@code vocab} logits at {@code offset}. */

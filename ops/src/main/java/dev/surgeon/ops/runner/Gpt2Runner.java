@@ -94,6 +94,16 @@ public final class Gpt2Runner extends RunnerBase {
     /** Block {@code i} applied to hidden states [B, T, n_embd]; returns a new array of that shape. */
     @Override
     public INDArray block(int i, INDArray hidden) {
+        return block(i, hidden, null);
+    }
+
+    /**
+     * As {@link #block(int, INDArray)}; {@code tap} (may be null) receives the inputs of
+     * {@code attn.c_attn} (post ln_1), {@code attn.c_proj} (attention context), {@code mlp.c_fc}
+     * (post ln_2) and {@code mlp.c_proj} (GELU output), named with the checkpoint's prefix.
+     */
+    @Override
+    public INDArray block(int i, INDArray hidden, BlockTap tap) {
         checkBlock(i);
         long[] shape = checkHidden(hidden);
         int b = (int) shape[0];
@@ -102,18 +112,23 @@ public final class Gpt2Runner extends RunnerBase {
         BlockWeights w = blockWeights(i);
         INDArray x = hidden.dup('c').reshape('c', (long) b * t, d);
 
+        String p = prefix + "h." + i + ".";
         INDArray h = layerNorm(x, w.ln1w, w.ln1b);
+        tap(tap, p + "attn.c_attn", h);
         INDArray attn = attention(h, w, b, t, i);
         free(h);
+        tap(tap, p + "attn.c_proj", attn);
         INDArray o = attn.mmul(w.attnProj).addiRowVector(w.attnProjBias);
         free(attn);
         x.addi(o);
         free(o);
 
         h = layerNorm(x, w.ln2w, w.ln2b);
+        tap(tap, p + "mlp.c_fc", h);
         INDArray f = h.mmul(w.fc).addiRowVector(w.fcBias);
         free(h);
         gelu(f);
+        tap(tap, p + "mlp.c_proj", f);
         INDArray m = f.mmul(w.mlpProj).addiRowVector(w.mlpProjBias);
         free(f);
         x.addi(m);
@@ -122,6 +137,12 @@ public final class Gpt2Runner extends RunnerBase {
             w.close();
         }
         return x.reshape('c', b, t, d);
+    }
+
+    private static void tap(BlockTap tap, String linear, INDArray input) {
+        if (tap != null) {
+            tap.input(linear, input);
+        }
     }
 
     /** Final ln_f and LM head: logits [B, T, vocab]. */

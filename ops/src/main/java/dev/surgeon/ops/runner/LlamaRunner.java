@@ -4,6 +4,7 @@ import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -32,6 +33,7 @@ public final class LlamaRunner extends RunnerBase {
 
     private final LlamaConfig config;
     private final Map<Long, INDArray[]> ropeTables = new HashMap<>();
+    private INDArray rotation;
 
     private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
         super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(),
@@ -98,24 +100,53 @@ public final class LlamaRunner extends RunnerBase {
         x.addi(o);
         free(o);
 
-        h = rmsNorm(x, w.postNorm);
+        mlp(x, w, tap, p);
+        doneWith(w);
+        return x.reshape('c', b, t, config.hiddenSize());
+    }
+
+    /** x += down(silu(gate(n)) · up(n)) for n = post_attention_layernorm(x), x [rows, hidden]. */
+    private void mlp(INDArray x, BlockWeights w, BlockTap tap, String p) {
+        INDArray h = rmsNorm(x, w.postNorm);
         tap(tap, h, p + "mlp.gate_proj", p + "mlp.up_proj");
-        INDArray gu = Nd4j.gemm(h, w.gateUp, false, true);
+        // separate products keep gate and up contiguous, so the activation runs on plain buffers
+        INDArray act = Nd4j.gemm(h, w.gate, false, true);
+        INDArray up = Nd4j.gemm(h, w.up, false, true);
         free(h);
-        int inter = config.intermediateSize();
-        INDArray gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
-        INDArray up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2L * inter));
-        INDArray act = Transforms.sigmoid(gate, true).muli(gate).muli(up);
-        free(gu);
+        Nd4j.exec(new Swish(act, act));
+        act.muli(up);
+        free(up);
         tap(tap, act, p + "mlp.down_proj");
         INDArray down = Nd4j.gemm(act, w.down, false, true);
         free(act);
         x.addi(down);
         free(down);
+    }
+
+    /** A key/value-cached decoder for {@code batch} sequences of at most {@code maxLength} tokens. */
+    @Override
+    public Decoder decoder(int batch, int maxLength) {
+        return new LlamaDecoder(this, batch, maxLength);
+    }
+
+    // the decoder's view of one block: its weights, the norm, the MLP residual step, the release
+    BlockWeights blockWeightsOf(int i) {
+        checkBlock(i);
+        return blockWeights(i);
+    }
+
+    INDArray rmsNormOf(INDArray x, INDArray w) {
+        return rmsNorm(x, w);
+    }
+
+    void mlpInto(INDArray x, BlockWeights w) {
+        mlp(x, w, null, "");
+    }
+
+    void doneWith(BlockWeights w) {
         if (!cacheAll) {
             w.close();
         }
-        return x.reshape('c', b, t, config.hiddenSize());
     }
 
     @Override
@@ -159,6 +190,8 @@ public final class LlamaRunner extends RunnerBase {
             free(r[1]);
         });
         ropeTables.clear();
+        free(rotation);
+        rotation = null;
     }
 
     private static void tap(BlockTap tap, INDArray input, String... linears) {
@@ -182,23 +215,17 @@ public final class LlamaRunner extends RunnerBase {
         long qEnd = (long) heads * hd;
         long kEnd = qEnd + (long) kvHeads * hd;
         long vEnd = kEnd + (long) kvHeads * hd;
-        // rope on q and k together as [B·T, heads + kv_heads, hd]: x·cos + rotate_half(x)·sin, where
-        // rotate_half(x) = [−x2, x1], written as x1·cos − x2·sin and x2·cos + x1·sin on the halves
+        // rope on q and k together, rows of head_dim: x·cos + rotate_half(x)·sin, with
+        // rotate_half(x) = [−x2, x1] computed as x·R for a signed permutation R, so that every
+        // step runs on contiguous arrays of one shape
         INDArray[] cs = ropeTables.computeIfAbsent(((long) b << 32) | t, key -> ropeTable(b, t));
-        int half = hd / 2;
         long bt = (long) b * t;
         INDArray x = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)).dup('c')
-                .reshape('c', bt, heads + kvHeads, hd);
-        INDArray qk3 = x.mul(cs[0]);
-        INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-        INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, hd));
-        INDArray r = x2.mul(cs[1]);
-        qk3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half)).subi(r);
-        free(r);
-        r = x1.mul(cs[1]);
-        qk3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, hd)).addi(r);
-        free(r);
-        free(x);
+                .reshape('c', bt * (heads + kvHeads), hd);
+        INDArray rot = Nd4j.gemm(x, rotateHalf(), false, false);
+        INDArray qk3 = x.reshape('c', bt, heads + kvHeads, hd).muli(cs[0]);
+        qk3.addi(rot.reshape('c', bt, heads + kvHeads, hd).muli(cs[1]));
+        free(rot);
         INDArray qk = qk3.reshape('c', bt, kEnd);
         INDArray qr = splitHeads(qk, 0, qEnd, b, t, heads);
         // keys transposed, [B, KV, hd, T], so the scores are a plain batched product
@@ -228,6 +255,21 @@ public final class LlamaRunner extends RunnerBase {
         return out;
     }
 
+    /** R [hd, hd] with x·R = rotate_half(x) = [−x2, x1] for a row x = [x1, x2]. */
+    private INDArray rotateHalf() {
+        if (rotation == null) {
+            int hd = config.headDim();
+            int half = hd / 2;
+            float[] m = new float[hd * hd];
+            for (int j = 0; j < half; j++) {
+                m[(j + half) * hd + j] = -1f;   // out[j] = −x[j + half]
+                m[j * hd + j + half] = 1f;      // out[j + half] = x[j]
+            }
+            rotation = Nd4j.create(m, new long[] {hd, hd}, 'c');
+        }
+        return rotation;
+    }
+
     /** Columns [from, to) of qkv [B·T, n·hd] as [B, n, T, hd]. */
     private INDArray splitHeads(INDArray qkv, long from, long to, int b, int t, int n) {
         INDArray part = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
@@ -237,7 +279,7 @@ public final class LlamaRunner extends RunnerBase {
     }
 
     /**
-     * cos [B·T, heads + kv_heads, hd] and sin [B·T, heads + kv_heads, hd/2] of position × frequency,
+     * cos and sin [B·T, heads + kv_heads, hd] of position × frequency (each half of hd repeated),
      * computed as transformers does (F32 angles), tiled over the batch rows and the q and k heads.
      */
     private INDArray[] ropeTable(int b, int t) {
@@ -247,7 +289,7 @@ public final class LlamaRunner extends RunnerBase {
         int n = config.numHeads() + config.numKvHeads();
         int cols = n * hd;
         float[] cos = new float[b * t * cols];
-        float[] sin = new float[b * t * n * half];
+        float[] sin = new float[b * t * cols];
         for (int p = 0; p < t; p++) {
             for (int j = 0; j < half; j++) {
                 float angle = (float) p * (float) inv[j];
@@ -259,13 +301,14 @@ public final class LlamaRunner extends RunnerBase {
                         int at = row + hh * hd + j;
                         cos[at] = c;
                         cos[at + half] = c;
-                        sin[((i * t + p) * n + hh) * half + j] = s;
+                        sin[at] = s;
+                        sin[at + half] = s;
                     }
                 }
             }
         }
         return new INDArray[] {Nd4j.create(cos, new long[] {(long) b * t, n, hd}, 'c'),
-                Nd4j.create(sin, new long[] {(long) b * t, n, half}, 'c')};
+                Nd4j.create(sin, new long[] {(long) b * t, n, hd}, 'c')};
     }
 
     /** Query heads sharing a key/value head are stacked along the score rows (see {@link #attention}). */
@@ -308,18 +351,18 @@ public final class LlamaRunner extends RunnerBase {
             qkvBias = weights.stack(0, bias, new long[][] {{q}, {kv}, {kv}});
         }
         INDArray o = weights.load(p + "self_attn.o_proj.weight", d, q);
-        INDArray gateUp = weights.stack(d, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
-                new long[][] {{inter, d}, {inter, d}});
+        INDArray gate = weights.load(p + "mlp.gate_proj.weight", inter, d);
+        INDArray up = weights.load(p + "mlp.up_proj.weight", inter, d);
         INDArray down = weights.load(p + "mlp.down_proj.weight", d, inter);
         return new BlockWeights(weights.load(p + "input_layernorm.weight", d), qkv, qkvBias, o,
-                weights.load(p + "post_attention_layernorm.weight", d), gateUp, down);
+                weights.load(p + "post_attention_layernorm.weight", d), gate, up, down);
     }
 
-    private record BlockWeights(INDArray inputNorm, INDArray qkv, INDArray qkvBias, INDArray o, INDArray postNorm,
-                                INDArray gateUp, INDArray down) implements Freeable {
+    record BlockWeights(INDArray inputNorm, INDArray qkv, INDArray qkvBias, INDArray o, INDArray postNorm,
+                                INDArray gate, INDArray up, INDArray down) implements Freeable {
         @Override
         public void close() {
-            List<INDArray> all = new ArrayList<>(List.of(inputNorm, qkv, o, postNorm, gateUp, down));
+            List<INDArray> all = new ArrayList<>(List.of(inputNorm, qkv, o, postNorm, gate, up, down));
             if (qkvBias != null) {
                 all.add(qkvBias);
             }

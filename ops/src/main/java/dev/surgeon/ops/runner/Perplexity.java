@@ -1,6 +1,8 @@
 package dev.surgeon.ops.runner;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.FloatBuffer;
 import java.util.function.IntConsumer;
@@ -44,7 +46,6 @@ public final class Perplexity {
         int t = windows[0].length - 1;
         int vocab = runner.vocabSize();
         double total = 0;
-        float[] row = new float[vocab];
         // one batch's logits are read through an int-indexed buffer
         batch = (int) Math.max(1, Math.min(batch, Integer.MAX_VALUE / ((long) t * vocab)));
         for (int start = 0; start < windows.length; start += batch) {
@@ -57,13 +58,7 @@ public final class Perplexity {
                 inputs[i] = java.util.Arrays.copyOf(windows[start + i], t);
             }
             INDArray logits = runner.logits(inputs);
-            FloatBuffer data = logits.data().asNioFloat();
-            for (int i = 0; i < b; i++) {
-                for (int p = 0; p < t; p++) {
-                    data.get((i * t + p) * vocab, row);
-                    total += nll(row, windows[start + i][p + 1]);
-                }
-            }
+            total += nllSum(logits, windows, start);
             if (logits.closeable()) {
                 logits.close();
             }
@@ -73,16 +68,49 @@ public final class Perplexity {
         return new Result(total / tokens, tokens, windows.length);
     }
 
-    /** −log softmax(logits)[target], in F32 with the maximum subtracted. */
-    static float nll(float[] logits, int target) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float x : logits) {
-            max = Math.max(max, x);
+    /**
+     * Σ of the NLLs that {@code logits} [b, T, V] (of the first T tokens of windows[from..from+b))
+     * give the last T tokens of those windows. The logits are overwritten (used up).
+     */
+    public static double nllSum(INDArray logits, int[][] windows, int from) {
+        int b = (int) logits.size(0);
+        int t = (int) logits.size(1);
+        int vocab = (int) logits.size(2);
+        long n = (long) b * t;
+        INDArray c = logits.isView() || logits.ordering() != 'c' ? logits.dup('c') : logits;
+        FloatBuffer data = c.data().asNioFloat();
+        // the target logits first: the log-sum-exp below overwrites the array in place
+        double total = 0;
+        for (int i = 0; i < b; i++) {
+            if (windows[from + i].length != t + 1) {
+                throw new IllegalArgumentException("logits of " + t + " positions for a window of "
+                        + windows[from + i].length + " tokens");
+            }
+            for (int p = 0; p < t; p++) {
+                int target = windows[from + i][p + 1];
+                if (target < 0 || target >= vocab) {
+                    throw new IllegalArgumentException("target " + target + " outside the vocabulary");
+                }
+                total -= data.get((int) ((i * (long) t + p) * vocab + target));
+            }
         }
-        float sum = 0;
-        for (float x : logits) {
-            sum += (float) Math.exp(x - max);
+        // log Σ exp(x − max) + max per row, in ND4J's vectorised, threaded kernels
+        INDArray rows = c.reshape('c', n, vocab);
+        INDArray max = rows.max(true, 1);
+        rows.subiColumnVector(max);
+        Transforms.exp(rows, false);
+        INDArray sums = rows.sum(true, 1);
+        FloatBuffer m = max.data().asNioFloat();
+        FloatBuffer e = sums.data().asNioFloat();
+        for (int r = 0; r < n; r++) {
+            total += Math.log(e.get(r)) + m.get(r);
         }
-        return (float) Math.log(sum) + max - logits[target];
+        max.close();
+        sums.close();
+        if (c != logits && c.closeable()) {
+            c.close();
+        }
+        return total;
     }
+
 }

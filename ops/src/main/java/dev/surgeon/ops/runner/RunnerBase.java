@@ -2,12 +2,14 @@ package dev.surgeon.ops.runner;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
+import dev.surgeon.io.layers.LayerMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -32,9 +34,11 @@ abstract class RunnerBase implements TransformerRunner {
     private final int positions;
     private final Map<String, Object> cache = new HashMap<>();
     private final Map<Integer, INDArray> masks = new HashMap<>();
+    private final LayerMap layers;
 
     RunnerBase(Checkpoint model, long cacheBytes, int blocks, int vocab, int hidden, int positions) {
         this.weights = new Weights(model);
+        this.layers = new LayerMap(model.names(), model.config());
         this.cacheAll = weights.f32Bytes(model.names()) <= cacheBytes;
         this.blocks = blocks;
         this.vocab = vocab;
@@ -55,6 +59,32 @@ abstract class RunnerBase implements TransformerRunner {
     @Override
     public int maxPositions() {
         return positions;
+    }
+
+    @Override
+    public void override(String name, float[] stored) {
+        weights.override(name, stored);
+        // drop what was decoded from the old values: the block's weights, or everything for a
+        // tensor outside the blocks (embedding, head, final norm: rare, and cheap to reload)
+        int block = layers.roleOf(name).block();
+        if (block >= 0) {
+            evict("block." + block);
+        } else {
+            for (String key : List.copyOf(cache.keySet())) {
+                if (!key.startsWith("block.")) {
+                    evict(key);
+                }
+            }
+        }
+    }
+
+    private void evict(String key) {
+        Object o = cache.remove(key);
+        if (o instanceof Freeable w) {
+            w.close();
+        } else if (o instanceof INDArray a) {
+            free(a);
+        }
     }
 
     @Override

@@ -38,6 +38,22 @@ public interface TransformerRunner extends AutoCloseable {
     default void preload() {
     }
 
+    /**
+     * From now on the forward pass uses {@code stored} (F32, the tensor's stored shape, row-major)
+     * in place of checkpoint tensor {@code name}; {@code null} goes back to the checkpoint's values.
+     * The array is kept, not copied: do not change it while it is in use. Edits (pruning, a
+     * perturbation) are thus seen by later calls without writing a model.
+     */
+    void override(String name, float[] stored);
+
+    /**
+     * A key/value-cached {@link Decoder} for {@code batch} sequences of at most {@code maxLength}
+     * tokens, or null where this architecture has none (callers then run whole prefixes).
+     */
+    default Decoder decoder(int batch, int maxLength) {
+        return null;
+    }
+
     /** Final norm and head: logits [B, T, V]. */
     INDArray head(INDArray hidden);
 

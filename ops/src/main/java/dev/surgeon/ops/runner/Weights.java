@@ -13,15 +13,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Reads checkpoint tensors into F32 arrays, decoding any stored float dtype chunk by chunk. */
 final class Weights {
     private static final int CHUNK = 4 << 20;
 
     private final Checkpoint model;
+    private final Map<String, float[]> overrides = new HashMap<>();
 
     Weights(Checkpoint model) {
         this.model = model;
+    }
+
+    /** Values used instead of the checkpoint's for {@code name} (null: the checkpoint's again). */
+    void override(String name, float[] stored) {
+        TensorRef t = tensor(name);
+        if (stored == null) {
+            overrides.remove(name);
+            return;
+        }
+        if (stored.length != t.info().numel()) {
+            throw new IllegalArgumentException("override of '" + name + "' has " + stored.length
+                    + " values; the tensor has " + t.info().numel());
+        }
+        overrides.put(name, stored);
     }
 
     boolean has(String name) {
@@ -63,7 +80,12 @@ final class Weights {
                 : Nd4j.createUninitialized(DataType.FLOAT, rows, cols);
         FloatBuffer dst = out.data().asNioFloat();
         for (String name : names) {
-            fill(tensor(name), dst);
+            float[] o = overrides.get(name);
+            if (o != null) {
+                dst.put(o);
+            } else {
+                fill(tensor(name), dst);
+            }
         }
         if (dst.hasRemaining()) {
             throw new IllegalStateException("short fill");

@@ -116,6 +116,35 @@ class LlamaRunnerTest {
     }
 
     @Test
+    void cachedDecoderMatchesTheFullForwardPass() throws Exception {
+        Path m = model("m", true, false, true, false, DType.F32);
+        int[][] ids = ids();
+        int b = ids.length;
+        int t = ids[0].length;
+        for (long cacheBytes : new long[] {0, Long.MAX_VALUE}) {
+            float[] full = logits(m, cacheBytes, ids);
+            try (Checkpoint c = Checkpoint.open(m.toString()); LlamaRunner r = LlamaRunner.open(c, cacheBytes);
+                 Decoder d = r.decoder(b, t)) {
+                for (int p = 0; p < t; p++) {
+                    int[] tokens = new int[b];
+                    for (int i = 0; i < b; i++) {
+                        tokens[i] = ids[i][p];
+                    }
+                    float[] step = d.step(tokens);
+                    assertThat(d.position()).isEqualTo(p + 1);
+                    for (int i = 0; i < b; i++) {
+                        for (int v = 0; v < V; v++) {
+                            assertThat((double) step[i * V + v]).as("sequence %d position %d token %d", i, p, v)
+                                    .isCloseTo(full[(i * t + p) * V + v], org.assertj.core.data.Offset.offset(1e-5));
+                        }
+                    }
+                }
+                assertThatThrownBy(() -> d.step(new int[b])).isInstanceOf(IllegalStateException.class);
+            }
+        }
+    }
+
+    @Test
     void causalAndBatchIndependent() throws Exception {
         Path m = model("m", true, false, false, false, DType.F32);
         int[][] ids = ids();
