@@ -7,6 +7,7 @@ import dev.surgeon.cli.command.DiffCommand;
 import dev.surgeon.cli.command.EvalCommand;
 import dev.surgeon.cli.command.InspectCommand;
 import dev.surgeon.cli.command.MergeCommand;
+import dev.surgeon.cli.command.PruneCommand;
 import dev.surgeon.cli.command.ScaleCommand;
 import dev.surgeon.cli.command.SynthCommand;
 import dev.surgeon.cli.command.VerifyCommand;
@@ -20,10 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models; "
-                + "scale (LiNeS), merge (task arithmetic, TIES, DARE, SLERP) and average (AMA) them.",
+                + "prune them (magnitude, Wanda, ECoFLaP, N:M); scale (LiNeS), merge (task arithmetic, TIES, DARE, SLERP) and average (AMA) them.",
         subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
                 SynthCommand.class,
-                ScaleCommand.class, AverageCommand.class,
+                PruneCommand.class, ScaleCommand.class, AverageCommand.class,
                 MergeCommand.class, EvalCommand.class, CalibrateCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 usage error, 3 invalid input, 4 I/O failure, 5 NaN/Inf guard,",

@@ -2,8 +2,10 @@ package dev.surgeon.cli.command;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.surgeon.cli.CalibrationOptions;
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.LoggingOptions;
+import dev.surgeon.cli.Progress;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.checkpoint.Checkpoint;
@@ -11,11 +13,7 @@ import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.write.OutputPaths;
 import dev.surgeon.ops.calib.ActivationStats;
 import dev.surgeon.ops.calib.Calibrator;
-import dev.surgeon.ops.calib.SelfSampler;
 import dev.surgeon.ops.calib.StatsFormat;
-import dev.surgeon.ops.data.TokenData;
-import dev.surgeon.ops.data.Windows;
-import dev.surgeon.ops.runner.Perplexity;
 import dev.surgeon.ops.runner.Runners;
 import dev.surgeon.ops.runner.TransformerRunner;
 import picocli.CommandLine.Command;
@@ -41,33 +39,11 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors file, an index.json, a model folder, or a .tar/.tar.gz/.zip of one; config.json is required.")
     String model;
 
-    @Option(names = "--data", paramLabel = "FILE",
-            description = "Calibration token data: .bin raw bytes (byte-level models), .jsonl token-id lists, .safetensors input_ids, .txt text. "
-                    + "Either --data or --calib self is required.")
-    Path data;
-
-    @Option(names = "--calib", paramLabel = "SOURCE",
-            description = "'self': sample the calibration sequences from the model itself (seeded; first token uniform, then "
-                    + "softmax sampling at temperature 1; O(T^2) forward passes per sequence, meant for small models).")
-    String calib;
-
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "128", description = "Calibration sequences. Default: 128.")
-    int samples;
-
-    @Option(names = "--seq-len", paramLabel = "T",
-            description = "Tokens per sequence. Default: the model's max_position_embeddings, at most 2048.")
-    Integer seqLen;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "Seed of the window offsets (--data) or of the sampling (--calib self). Default: 0.")
-    long seed;
+    @Mixin
+    CalibrationOptions calibration;
 
     @Option(names = "--gram", description = "Also collect the Gram matrix X^T X (F64 [in, in]) of each MLP down projection's input. Default: off.")
     boolean gram;
-
-    @Option(names = "--batch", paramLabel = "B",
-            description = "Sequences per forward pass. Default: as many as keep a batch's activations small (at most 64).")
-    Integer batch;
 
     @Option(names = {"-o", "--output"}, paramLabel = "STATS",
             description = "The statistics file, a path ending in .safetensors. Default: beside the model, <model>.stats.safetensors.")
@@ -84,21 +60,7 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((data == null) == (calib == null)) {
-            throw new UsageException("give exactly one of --data FILE and --calib self");
-        }
-        if (calib != null && !calib.equals("self")) {
-            throw new UsageException("--calib takes 'self' (sample from the model), not '" + calib + "'; for data use --data FILE");
-        }
-        if (samples < 1) {
-            throw new UsageException("--samples must be at least 1, not " + samples);
-        }
-        if (seqLen != null && seqLen < 1) {
-            throw new UsageException("--seq-len must be at least 1, not " + seqLen);
-        }
-        if (batch != null && batch < 1) {
-            throw new UsageException("--batch must be at least 1, not " + batch);
-        }
+        calibration.validate(true);
         if (output != null && !OutputPaths.isSingleFile(output)) {
             throw new UsageException("-o must be a path ending in .safetensors, not " + output);
         }
@@ -109,36 +71,23 @@ public final class CalibrateCommand implements Callable<Integer> {
             if (in.kind() == Checkpoint.Kind.DIRECTORY) {
                 inputs.add(in.root());
             }
-            if (data != null) {
-                inputs.add(data);
+            if (calibration.data() != null) {
+                inputs.add(calibration.data());
             }
             OutputPaths.checkNotInput(target, inputs);
             InputReport.add(report, in);
-            int t = seqLen != null ? seqLen : Math.min(runner.maxPositions(), 2048);
-            int b = batch != null ? batch : Perplexity.defaultBatch(runner, t);
-            boolean showProgress = System.console() != null && !Console.quiet() && !reportOptions.json;
+            boolean showProgress = Progress.wanted(reportOptions);
             long start = System.nanoTime();
-
-            int[][] windows;
-            if (data != null) {
-                Windows.Result w = Windows.calibration(TokenData.load(data, in), samples, t, seed);
-                if (w.warning() != null) {
-                    report.warn(w.warning());
-                }
-                windows = w.windows();
-                report.put("data", data.toString());
-            } else {
-                windows = SelfSampler.sample(runner, samples, t, seed, b, done -> progress(showProgress, "sampling", done, samples, "sequences"));
-                if (showProgress) {
-                    System.err.println();
-                }
-                report.put("data", "self");
-            }
+            CalibrationOptions.Resolved cal = calibration.resolve(in, runner, report, "calibrate", showProgress);
+            int[][] windows = cal.windows();
+            int t = cal.seqLen();
+            int b = cal.batch();
+            long seed = calibration.seed();
             long tokens = (long) windows.length * t;
             Map<String, String> meta = new TreeMap<>();
             Path ref = Path.of(in.reference()).getFileName();
             meta.put("model", ref == null ? in.reference() : ref.toString());
-            meta.put("data", data != null ? String.valueOf(data.getFileName()) : "self");
+            meta.put("data", calibration.data() != null ? String.valueOf(calibration.data().getFileName()) : "self");
             meta.put("samples", Integer.toString(windows.length));
             meta.put("seq_len", Integer.toString(t));
             meta.put("seed", Long.toString(seed));
@@ -147,10 +96,8 @@ public final class CalibrateCommand implements Callable<Integer> {
 
             int blocks = runner.blockCount();
             ActivationStats stats = Calibrator.run(runner, windows, b, gram ? Calibrator.MLP_DOWN : null, meta,
-                    done -> progress(showProgress, "calibrating", done, blocks, "blocks"));
-            if (showProgress) {
-                System.err.println();
-            }
+                    done -> Progress.line(showProgress, "calibrate", "calibrating", done, blocks, "blocks"));
+            Progress.end(showProgress);
             long bytes = StatsFormat.write(target, force, stats);
             double seconds = (System.nanoTime() - start) / 1e9;
             Console.note("wrote " + target);
@@ -183,13 +130,6 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         report.emit(reportOptions);
         return 0;
-    }
-
-    private static void progress(boolean show, String what, int done, int of, String unit) {
-        if (show) {
-            System.err.print("\rcalibrate: " + what + " " + done + "/" + of + " " + unit);
-            System.err.flush();
-        }
     }
 
     /** {@code <model>.stats.safetensors} beside the model: its file name less .safetensors, or its folder's or archive's name. */

@@ -32,7 +32,8 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--stats",
             description = {"Read every tensor's data (streamed) for min, max, mean, std (over finite values), zero fraction,"
-                    + " NaN and Inf counts; implies --tensors. Opaque dtypes (F4, F6, F8_E8M0, FNUZ, C64) are skipped"
+                    + " NaN and Inf counts, and the sparsity (zero fraction) of the prunable weights per block and in total,"
+                    + " counted as prune reports it; implies --tensors. Opaque dtypes (F4, F6, F8_E8M0, FNUZ, C64) are skipped"
                     + " with a note. Default: off (header only)."})
     boolean stats;
 
@@ -53,10 +54,17 @@ public final class InspectCommand implements Callable<Integer> {
             ModelSummary s = ModelSummary.of(c);
             report.warnAll(s.warnings());
             Map<String, TensorStats> st = stats ? TensorStats.ofAll(c.tensors().values(), threads.get()) : null;
-            report.put("model", InspectView.model(s, st, tensors));
-            report.put("blocks", InspectView.blocks(s));
+            BlockSparsity sparsity = st == null ? null : BlockSparsity.of(c, st);
+            com.google.gson.JsonObject m = InspectView.model(s, st, tensors);
+            if (sparsity != null) {
+                m.addProperty("prunable", sparsity.prunable());
+                m.addProperty("sparsity", sparsity.sparsity());
+                m.addProperty("sparsity_total", sparsity.sparsityTotal());
+            }
+            report.put("model", m);
+            report.put("blocks", InspectView.blocks(s, sparsity));
             if (!reportOptions.json) {
-                InspectView.print(System.out, s, st, tensors);
+                InspectView.print(System.out, s, st, tensors, sparsity);
                 System.out.flush();
             }
         }

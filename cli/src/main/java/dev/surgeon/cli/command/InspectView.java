@@ -70,14 +70,22 @@ final class InspectView {
         return m;
     }
 
-    /** The report's top-level {@code blocks} array: {index, tensors, params, bytes} per block present. */
-    static JsonArray blocks(ModelSummary s) {
+    /**
+     * The report's top-level {@code blocks} array: {index, tensors, params, bytes} per block present;
+     * with --stats ({@code sparsity} not null) also the block's prunable weights and their zero fraction.
+     */
+    static JsonArray blocks(ModelSummary s, BlockSparsity sparsity) {
         JsonArray a = new JsonArray();
         s.blockTallies().forEach((i, t) -> {
             JsonObject o = tally(t);
             JsonObject b = new JsonObject();
             b.addProperty("index", i);
             o.entrySet().forEach(e -> b.add(e.getKey(), e.getValue()));
+            if (sparsity != null) {
+                long[] c = sparsity.blocks().get(i);
+                b.addProperty("prunable", c == null ? 0 : c[0]);
+                b.addProperty("sparsity", sparsity.of(i));
+            }
             a.add(b);
         });
         return a;
@@ -128,7 +136,8 @@ final class InspectView {
     }
 
     /** The human summary on stdout. */
-    static void print(PrintStream out, ModelSummary s, Map<String, TensorStats> stats, boolean withTensors) {
+    static void print(PrintStream out, ModelSummary s, Map<String, TensorStats> stats, boolean withTensors,
+                      BlockSparsity sparsity) {
         TextTable head = new TextTable("ll", "", "");
         head.row("model", s.reference() + " (" + s.kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
         for (ModelSummary.FileEntry f : s.files()) {
@@ -162,13 +171,23 @@ final class InspectView {
 
         if (!s.blockTallies().isEmpty()) {
             out.println();
-            TextTable bt = new TextTable("lrrr", "block", "tensors", "parameters", "bytes");
-            s.blockTallies().forEach((i, t) -> bt.row(i, Fmt.count(t.tensors()), Fmt.count(t.params()), Fmt.count(t.bytes())));
+            TextTable bt = sparsity == null ? new TextTable("lrrr", "block", "tensors", "parameters", "bytes")
+                    : new TextTable("lrrrr", "block", "tensors", "parameters", "bytes", "sparsity");
+            s.blockTallies().forEach((i, t) -> {
+                Object[] row = {i, Fmt.count(t.tensors()), Fmt.count(t.params()), Fmt.count(t.bytes())};
+                bt.row(sparsity == null ? row : new Object[] {row[0], row[1], row[2], row[3], Fmt.percent(sparsity.of(i))});
+            });
             Tally o = s.outsideBlocks();
             if (o.tensors() > 0) {
-                bt.row("outside", Fmt.count(o.tensors()), Fmt.count(o.params()), Fmt.count(o.bytes()));
+                Object[] row = {"outside", Fmt.count(o.tensors()), Fmt.count(o.params()), Fmt.count(o.bytes())};
+                bt.row(sparsity == null ? row : new Object[] {row[0], row[1], row[2], row[3], "-"});
             }
             bt.print(out, "");
+            if (sparsity != null) {
+                out.println("sparsity: zeros of the prunable weights (2-D attention/MLP weights in blocks): "
+                        + Fmt.percent(sparsity.sparsity()) + " of " + Fmt.count(sparsity.prunable()) + ", "
+                        + Fmt.percent(sparsity.sparsityTotal()) + " of all parameters");
+            }
         }
 
         if (!s.metadata().isEmpty()) {

@@ -42,14 +42,7 @@ public final class Calibrator {
         if (windows.length == 0) {
             throw new IllegalArgumentException("no calibration windows");
         }
-        batch = Math.max(1, batch);
-        List<INDArray> hidden = new ArrayList<>();
-        for (int start = 0; start < windows.length; start += batch) {
-            int b = Math.min(batch, windows.length - start);
-            int[][] ids = new int[b][];
-            System.arraycopy(windows, start, ids, 0, b);
-            hidden.add(runner.embed(ids));
-        }
+        List<INDArray> hidden = embedAll(runner, windows, batch);
         Accumulator acc = new Accumulator(gram);
         double[] cosine = new double[runner.blockCount()];
         try {
@@ -77,6 +70,22 @@ public final class Calibrator {
             hidden.forEach(Calibrator::free);
         }
         return new ActivationStats(acc.result(), cosine, metadata);
+    }
+
+    /** The embeddings of {@code windows} in batches of {@code batch} (block 0's inputs). */
+    public static List<INDArray> embedAll(TransformerRunner runner, int[][] windows, int batch) {
+        if (windows.length == 0) {
+            throw new IllegalArgumentException("no calibration windows");
+        }
+        batch = Math.max(1, batch);
+        List<INDArray> hidden = new ArrayList<>();
+        for (int start = 0; start < windows.length; start += batch) {
+            int b = Math.min(batch, windows.length - start);
+            int[][] ids = new int[b][];
+            System.arraycopy(windows, start, ids, 0, b);
+            hidden.add(runner.embed(ids));
+        }
+        return hidden;
     }
 
     /** Σ over tokens of cos(in_t, out_t) for hidden states [B, T, H] (a zero vector counts as cosine 0). */
@@ -144,7 +153,7 @@ public final class Calibrator {
             long rows = x.size(0);
             if (x != lastInput) {
                 lastInput = x;
-                lastSq = sumSquares(x);
+                lastSq = ChannelSquares.of(x);
                 free(lastGram);
                 lastGram = null;
             }
@@ -177,21 +186,6 @@ public final class Calibrator {
             lastSq = null;
             free(lastGram);
             lastGram = null;
-        }
-
-        private static double[] sumSquares(INDArray x) {
-            int in = (int) x.size(1);
-            long rows = x.size(0);
-            FloatBuffer f = floats(x);
-            double[] s = new double[in];
-            for (long r = 0; r < rows; r++) {
-                int base = (int) (r * in);
-                for (int j = 0; j < in; j++) {
-                    double v = f.get(base + j);
-                    s[j] += v * v;
-                }
-            }
-            return s;
         }
 
         Map<String, ActivationStats.Linear> result() {

@@ -7,16 +7,14 @@ import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
 import dev.surgeon.ops.align.TensorGroup;
 import dev.surgeon.ops.exec.ChunkDecoder;
+import dev.surgeon.ops.exec.Futures;
 import dev.surgeon.ops.exec.Workers;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
@@ -105,7 +103,7 @@ public final class Elementwise implements TensorContent {
                     }));
                     next++;
                 }
-                ByteBuffer done = await(inflight.poll());
+                ByteBuffer done = Futures.await(inflight.poll(), "computing a tensor");
                 sink.write(done);
                 OUT_BUFFERS.add(done);
             }
@@ -122,28 +120,6 @@ public final class Elementwise implements TensorContent {
         }
         b.clear();
         return b;
-    }
-
-    /** The chunk's bytes, or its task's failure as it was thrown (a SurgeonException keeps its exit code). */
-    private static ByteBuffer await(Future<ByteBuffer> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while computing a tensor");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
-        }
     }
 
     /**

@@ -1,0 +1,115 @@
+package dev.surgeon.ops.prune;
+
+import dev.surgeon.ops.exec.Futures;
+import dev.surgeon.ops.exec.Workers;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
+
+/**
+ * Computes the pruned tensors of a plan ahead of the writer, on {@code threads} shared workers: when
+ * the writer reaches pruned tensor i, tensors i .. i + threads − 1 are computing or done, so a
+ * whole-tensor cut (which cannot be streamed) overlaps the writes and copies around it. Results are
+ * taken in plan order, so the output does not depend on the thread count. At most {@code threads}
+ * results exist at a time, each one output buffer, recycled.
+ */
+final class PruneAhead {
+    private final int threads;
+    private final List<MaskedTensor> order = new ArrayList<>();
+    private final Map<MaskedTensor, Integer> index = new IdentityHashMap<>();
+    private final Map<Integer, Future<MaskedTensor.Computed>> running = new HashMap<>();
+    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
+    private final Runnable onDone;
+    private int submitted;
+
+    PruneAhead(int threads, Runnable onDone) {
+        this.threads = Math.max(1, threads);
+        this.onDone = onDone == null ? () -> { } : onDone;
+    }
+
+    /** Fixes the write order (the plan's order of its pruned tensors). */
+    void order(List<MaskedTensor> tensors) {
+        order.clear();
+        index.clear();
+        for (MaskedTensor t : tensors) {
+            index.put(t, order.size());
+            order.add(t);
+        }
+    }
+
+    /** The computed tensor, waiting for it if needed; the writer calls this in plan order. */
+    synchronized MaskedTensor.Computed take(MaskedTensor t) throws IOException {
+        Integer i = index.get(t);
+        if (i == null) {
+            throw new IllegalStateException("tensor '" + t.tensor().name() + "' is not in this plan");
+        }
+        if (threads == 1) {
+            MaskedTensor.Computed c = t.compute(buffer(t));
+            onDone.run();
+            return c;
+        }
+        submitThrough(i + threads);
+        Future<MaskedTensor.Computed> f = running.remove(i);
+        if (f == null) {
+            // written out of order (not the plan's own order): compute it here
+            MaskedTensor.Computed c = t.compute(buffer(t));
+            onDone.run();
+            return c;
+        }
+        MaskedTensor.Computed c = Futures.await(f, "pruning a tensor");
+        onDone.run();
+        return c;
+    }
+
+    /**
+     * Starts the first pruned tensors while the writer is still copying the tensors before them
+     * (embeddings and lm_head come first in the reference order, and are the largest).
+     */
+    synchronized void start() {
+        if (threads > 1 && submitted == 0) {
+            submitThrough(threads);
+        }
+    }
+
+    /** Submits every pruned tensor before index {@code end} not yet submitted. */
+    private void submitThrough(int end) {
+        int until = Math.min(order.size(), end);
+        for (int j = submitted; j < until; j++) {
+            MaskedTensor m = order.get(j);
+            running.put(j, Workers.shared(threads).submit(() -> m.compute(buffer(m))));
+        }
+        submitted = Math.max(submitted, until);
+    }
+
+    void recycle(ByteBuffer b) {
+        free.add(b);
+    }
+
+    /** After a failure: lets the tensors computing finish and drops the rest, without interrupting reads. */
+    synchronized void cancel() {
+        for (Future<MaskedTensor.Computed> f : running.values()) {
+            f.cancel(false);
+        }
+        running.clear();
+    }
+
+    private ByteBuffer buffer(MaskedTensor t) {
+        int need = t.bufferBytes();
+        ByteBuffer b;
+        while ((b = free.poll()) != null) {
+            if (b.capacity() >= need) {
+                b.clear();
+                return b;
+            }
+        }
+        return ByteBuffer.allocate(need).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.surgeon.ops.prune;
+
+import java.util.Map;
+
+/**
+ * How one prunable tensor is cut, given its values decoded to F32 in their stored layout. The fast
+ * cases (a magnitude threshold on a tensor stored [out, in]) work in place on the stored array;
+ * every other case goes through the logical [out, in] view and a {@link PruneMask}, so GPT-2's
+ * Conv1D weights ([in, out] on disk) are cut by output rows and ranked in logical order.
+ */
+@FunctionalInterface
+public interface TensorPruner {
+    /**
+     * Zeroes the pruned weights among {@code stored[0..n)} (n = the tensor's element count; the
+     * array may be longer) and returns how many weights the method pruned.
+     */
+    long prune(PrunableTensor t, float[] stored, int n);
+
+    /** Magnitude per matrix: exactly ⌊n·ratio⌋ lowest |w|, ties to the lower logical flat index. */
+    static TensorPruner magnitudeMatrix(double ratio) {
+        return (t, stored, n) -> {
+            long k = Selection.countOf(n, ratio);
+            if (!t.transposed()) {
+                return KeyThreshold.lowest(stored, n, k).apply(stored, n);
+            }
+            float[] logical = t.toLogical(java.util.Arrays.copyOf(stored, n));
+            return applyMask(t, KeyThreshold.lowest(logical, n, k).mask(logical, t.rows(), t.cols()), stored);
+        };
+    }
+
+    /** A threshold per tensor found over the whole model (magnitude, group global). */
+    static TensorPruner thresholds(Map<String, KeyThreshold> cuts) {
+        return (t, stored, n) -> {
+            KeyThreshold cut = cuts.get(t.name());
+            if (!t.transposed()) {
+                return cut.apply(stored, n);
+            }
+            float[] logical = t.toLogical(java.util.Arrays.copyOf(stored, n));
+            return applyMask(t, cut.mask(logical, t.rows(), t.cols()), stored);
+        };
+    }
+
+    /** Scores = |w| (the magnitude), mask by {@code rule} (per row, N:M, ...). */
+    static TensorPruner magnitude(MaskRule rule) {
+        return (t, stored, n) -> {
+            float[] logical = t.toLogical(java.util.Arrays.copyOf(stored, n));
+            return applyMask(t, rule.select(t, logical), stored);
+        };
+    }
+
+    /** Masks computed before the write (Wanda, ECoFLaP). */
+    static TensorPruner masks(Map<String, PruneMask> masks) {
+        return (t, stored, n) -> {
+            PruneMask m = masks.get(t.name());
+            if (m == null) {
+                throw new IllegalStateException("no mask for prunable tensor '" + t.name() + "'");
+            }
+            return applyMask(t, m, stored);
+        };
+    }
+
+    /** Zeroes the stored elements of the mask's pruned logical elements; returns the mask's count. */
+    static long applyMask(PrunableTensor t, PruneMask m, float[] stored) {
+        if (m.rows() != t.rows() || m.cols() != t.cols()) {
+            throw new IllegalStateException("mask [" + m.rows() + ", " + m.cols() + "] for tensor '" + t.name()
+                    + "' of logical shape [" + t.rows() + ", " + t.cols() + "]");
+        }
+        long pruned = 0;
+        int rows = (int) t.rows();
+        int cols = (int) t.cols();
+        boolean transposed = t.transposed();
+        for (int r = 0; r < rows; r++) {
+            long rowStart = (long) r * cols;
+            for (int c = 0; c < cols; c++) {
+                if (m.pruned(rowStart + c)) {
+                    stored[transposed ? c * rows + r : (int) rowStart + c] = 0f;
+                    pruned++;
+                }
+            }
+        }
+        return pruned;
+    }
+}

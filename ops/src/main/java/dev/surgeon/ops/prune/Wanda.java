@@ -1,0 +1,132 @@
+package dev.surgeon.ops.prune;
+
+import dev.surgeon.io.error.InvalidInputException;
+import dev.surgeon.ops.calib.Calibrator;
+import dev.surgeon.ops.runner.TransformerRunner;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Wanda (METHODS.md): the score of weight W_ij is |W_ij|·‖X_j‖₂, with ‖X_j‖₂² the sum over
+ * calibration tokens of the square of input channel j of its Linear; each tensor's {@link MaskRule}
+ * turns scores into a mask (per row by default).
+ *
+ * <p>Sequential mode follows locuslab/wanda: block by block, the calibration batches run through
+ * block i collecting the statistics, block i is pruned (the pruned values are handed to the runner
+ * as overrides), then the batches run through the pruned block to give block i+1 its inputs. Only
+ * one block's activations and one block's overrides are held at a time.
+ */
+final class Wanda {
+    private Wanda() {
+    }
+
+    /** Wanda's scores of a tensor's logical [rows, cols] values; {@code sqSum} has one entry per column. */
+    static float[] scores(PrunableTensor t, float[] logical, double[] sqSum) {
+        int cols = (int) t.cols();
+        double[] norm = new double[cols];
+        for (int j = 0; j < cols; j++) {
+            norm[j] = Math.sqrt(sqSum[j]);
+        }
+        float[] s = new float[logical.length];
+        for (int i = 0; i < logical.length; i++) {
+            s[i] = (float) (Math.abs(logical[i]) * norm[i % cols]);
+        }
+        return s;
+    }
+
+    /** The mask of one tensor from its input statistics (values read from the checkpoint). */
+    static PruneMask mask(PrunableTensor t, double[] sqSum, MaskRule rule) {
+        float[] logical = t.toLogical(TensorValues.read(t.ref()));
+        return rule.select(t, scores(t, logical, sqSum));
+    }
+
+    /** One-shot: masks from statistics gathered elsewhere ({@code sqSums} by Linear name). */
+    static Map<String, PruneMask> oneShot(List<PrunableTensor> targets, Function<String, double[]> sqSums,
+                                          Function<PrunableTensor, MaskRule> rules, Consumer<String> progress) {
+        Map<String, PruneMask> out = new LinkedHashMap<>();
+        for (PrunableTensor t : targets) {
+            out.put(t.name(), mask(t, sqSums.apply(t.linear()), rules.apply(t)));
+        }
+        progress.accept("wanda: " + targets.size() + " tensors masked");
+        return out;
+    }
+
+    /** Sequential calibration and pruning, block by block (see the class comment). */
+    static Map<String, PruneMask> sequential(TransformerRunner runner, List<PrunableTensor> targets, int[][] windows,
+                                             int batch, Function<PrunableTensor, MaskRule> rules,
+                                             Consumer<String> progress) {
+        Map<Integer, List<PrunableTensor>> byBlock = new TreeMap<>();
+        for (PrunableTensor t : targets) {
+            byBlock.computeIfAbsent(t.block(), k -> new ArrayList<>()).add(t);
+        }
+        int last = byBlock.isEmpty() ? -1 : ((TreeMap<Integer, List<PrunableTensor>>) byBlock).lastKey();
+        Map<String, PruneMask> out = new LinkedHashMap<>();
+        if (byBlock.isEmpty()) {
+            return out;
+        }
+        List<INDArray> hidden = Calibrator.embedAll(runner, windows, batch);
+        try {
+            for (int i = 0; i <= last; i++) {
+                List<PrunableTensor> group = byBlock.getOrDefault(i, List.of());
+                if (!group.isEmpty()) {
+                    InputNorms tap = new InputNorms();
+                    for (INDArray h : hidden) {
+                        free(runner.block(i, h, tap));
+                        tap.endOfRun();
+                    }
+                    for (PrunableTensor t : group) {
+                        double[] sq = tap.sums(t.linear());
+                        if (sq == null) {
+                            throw new InvalidInputException("the forward pass of block " + i + " has no Linear '"
+                                    + t.linear() + "': '" + t.name() + "' cannot be scored from activations");
+                        }
+                        checkWidth(t, sq.length, "the forward pass");
+                        float[] logical = t.toLogical(TensorValues.read(t.ref()));
+                        PruneMask m = rules.apply(t).select(t, scores(t, logical, sq));
+                        out.put(t.name(), m);
+                        m.apply(logical);
+                        runner.override(t.name(), t.toStored(logical));
+                    }
+                }
+                if (i < last) {
+                    // the next block's inputs come from this block as pruned
+                    for (int k = 0; k < hidden.size(); k++) {
+                        INDArray next = runner.block(i, hidden.get(k));
+                        free(hidden.get(k));
+                        hidden.set(k, next);
+                    }
+                }
+                for (PrunableTensor t : group) {
+                    runner.override(t.name(), null); // block i never runs again
+                }
+                progress.accept("wanda: block " + (i + 1) + "/" + (last + 1) + " pruned");
+            }
+        } finally {
+            hidden.forEach(Wanda::free);
+            for (PrunableTensor t : targets) {
+                runner.override(t.name(), null);
+            }
+        }
+        return out;
+    }
+
+    static void checkWidth(PrunableTensor t, int width, String source) {
+        if (width != t.cols()) {
+            throw new InvalidInputException("Linear '" + t.linear() + "': " + source + " gives " + width
+                    + " input features, the weight '" + t.name() + "' has " + t.cols());
+        }
+    }
+
+    static void free(INDArray a) {
+        if (a != null && a.closeable()) {
+            a.close();
+        }
+    }
+}
