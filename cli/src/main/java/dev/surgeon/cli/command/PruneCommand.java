@@ -134,7 +134,7 @@ public final class PruneCommand implements Callable<Integer> {
             }
         } else {
             if (!data) {
-                throw new UsageException(req.method() + " needs activation statistics: give --data FILE, --calib self "
+                throw new UsageException(req.name() + " needs activation statistics: give --data FILE, --calib self "
                         + "or --stats FILE");
             }
             if (stats != null && calibration.given()) {

@@ -22,6 +22,11 @@ import java.util.function.IntConsumer;
  * meant for small models — for large models and long windows pass real data with {@code --data}.
  */
 public final class SelfSampler {
+    /** Sequences decoded together when the runner has a cache, at most. */
+    static final int DECODE_BATCH = 64;
+    /** Key/value cache the decoding batch may take. */
+    static final long DECODE_CACHE_BYTES = 512L << 20;
+
     private SelfSampler() {
     }
 
@@ -42,6 +47,13 @@ public final class SelfSampler {
             out[k][0] = rng[k].nextInt(vocab);
         }
         batch = Math.max(1, batch);
+        try (Decoder probe = runner.decoder(1, t)) {
+            if (probe != null) {
+                // one position per step: the batch is bounded by the cache, not by T² attention
+                long fit = DECODE_CACHE_BYTES / Math.max(1, probe.cacheBytesPerSequence());
+                batch = (int) Math.max(batch, Math.min(DECODE_BATCH, fit));
+            }
+        }
         double[] p = new double[vocab];
         for (int start = 0; start < samples; start += batch) {
             int b = Math.min(batch, samples - start);

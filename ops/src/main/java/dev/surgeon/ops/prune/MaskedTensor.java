@@ -109,6 +109,11 @@ public final class MaskedTensor implements TensorContent {
             tensor.ref().file().read(info, off, dst);
         }
         dst.flip();
+        if (pruner instanceof TensorPruner.MagnitudeMatrix m && !tensor.transposed()
+                && (info.dtype() == DType.BF16 || info.dtype() == DType.F16)) {
+            long[] r = HalfMagnitude.cut(dst.array(), dst.arrayOffset(), n, Selection.countOf(n, m.ratio()));
+            return new Computed(dst, r[0], r[1]);
+        }
         ElementCodec.decode(info.dtype(), dst.duplicate().order(ByteOrder.LITTLE_ENDIAN), v, 0, n);
         long pruned = pruner.prune(tensor, v, n);
         return new Computed(dst, pruned, clearZeros(dst.array(), dst.arrayOffset(), v, n, w));

@@ -18,14 +18,20 @@ public interface TensorPruner {
 
     /** Magnitude per matrix: exactly ⌊n·ratio⌋ lowest |w|, ties to the lower logical flat index. */
     static TensorPruner magnitudeMatrix(double ratio) {
-        return (t, stored, n) -> {
+        return new MagnitudeMatrix(ratio);
+    }
+
+    /** {@link #magnitudeMatrix}; a named type so 16-bit tensors can take {@link HalfMagnitude}. */
+    record MagnitudeMatrix(double ratio) implements TensorPruner {
+        @Override
+        public long prune(PrunableTensor t, float[] stored, int n) {
             long k = Selection.countOf(n, ratio);
             if (!t.transposed()) {
                 return KeyThreshold.lowest(stored, n, k).apply(stored, n);
             }
             float[] logical = t.toLogical(java.util.Arrays.copyOf(stored, n));
             return applyMask(t, KeyThreshold.lowest(logical, n, k).mask(logical, t.rows(), t.cols()), stored);
-        };
+        }
     }
 
     /** A threshold per tensor found over the whole model (magnitude, group global). */

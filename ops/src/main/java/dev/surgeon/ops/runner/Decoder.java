@@ -12,6 +12,9 @@ public interface Decoder extends AutoCloseable {
      */
     float[] step(int[] tokens);
 
+    /** Bytes of key/value cache each sequence takes at the full length (allocated on the first step). */
+    long cacheBytesPerSequence();
+
     /** Positions fed so far. */
     int position();
 

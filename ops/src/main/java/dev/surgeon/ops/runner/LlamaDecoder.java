@@ -18,8 +18,9 @@ final class LlamaDecoder implements Decoder {
     private final int maxLength;
     private final double[] inv;
     /** Per block: keys and values [batch, kv_heads, maxLength, head_dim], post-rotary keys. */
-    private final float[][] keys;
-    private final float[][] values;
+    private float[][] keys;
+    private float[][] values;
+    private final int perBlock;
     private int pos;
 
     LlamaDecoder(LlamaRunner runner, int batch, int maxLength) {
@@ -32,8 +33,12 @@ final class LlamaDecoder implements Decoder {
         if (perBlock > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("key/value cache of " + perBlock + " floats per block; use a smaller batch");
         }
-        this.keys = new float[config.numLayers()][(int) perBlock];
-        this.values = new float[config.numLayers()][(int) perBlock];
+        this.perBlock = (int) perBlock;
+    }
+
+    @Override
+    public long cacheBytesPerSequence() {
+        return 2L * config.numLayers() * config.numKvHeads() * maxLength * config.headDim() * Float.BYTES;
     }
 
     @Override
@@ -48,6 +53,10 @@ final class LlamaDecoder implements Decoder {
         }
         if (pos >= maxLength) {
             throw new IllegalStateException("decoder is full (" + maxLength + " positions)");
+        }
+        if (keys == null) {
+            keys = new float[config.numLayers()][perBlock];
+            values = new float[config.numLayers()][perBlock];
         }
         int[][] ids = new int[batch][1];
         for (int i = 0; i < batch; i++) {
@@ -152,6 +161,7 @@ final class LlamaDecoder implements Decoder {
 
     @Override
     public void close() {
-        // the caches are Java arrays: nothing to free beyond dropping them
+        keys = null;
+        values = null;
     }
 }
