@@ -2,6 +2,7 @@ package dev.surgeon.ops.runner;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -74,7 +75,10 @@ public final class Gpt2Runner extends RunnerBase {
         release("wte", table);
         INDArray wpe = cached("wpe", () -> load("wpe.weight", config.maxPositions(), d));
         INDArray pos = wpe.get(NDArrayIndex.interval(0, t), NDArrayIndex.all());
-        INDArray out = rows.reshape('c', b, t, d);
+        // an owned [B, T, D] (a reshape is a view that ND4J cannot free)
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b, t, d);
+        out.reshape('c', (long) b * t, d).assign(rows);
+        free(rows);
         for (int i = 0; i < b; i++) {
             out.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()).addi(pos);
         }
@@ -110,16 +114,18 @@ public final class Gpt2Runner extends RunnerBase {
         int t = (int) shape[1];
         int d = config.hiddenSize();
         BlockWeights w = blockWeights(i);
-        INDArray x = hidden.dup('c').reshape('c', (long) b * t, d);
+        INDArray residual = hidden.dup('c');   // owned; x is its 2-D view
+        INDArray x = residual.reshape('c', (long) b * t, d);
 
         String p = prefix + "h." + i + ".";
         INDArray h = layerNorm(x, w.ln1w, w.ln1b);
         tap(tap, p + "attn.c_attn", h);
-        INDArray attn = attention(h, w, b, t, i);
+        INDArray attnOwner = attention(h, w, b, t, i);
         free(h);
+        INDArray attn = attnOwner.reshape('c', (long) b * t, d);
         tap(tap, p + "attn.c_proj", attn);
         INDArray o = attn.mmul(w.attnProj).addiRowVector(w.attnProjBias);
-        free(attn);
+        free(attnOwner);
         x.addi(o);
         free(o);
 
@@ -136,7 +142,7 @@ public final class Gpt2Runner extends RunnerBase {
         if (!cacheAll) {
             w.close();
         }
-        return x.reshape('c', b, t, d);
+        return residual;
     }
 
     private static void tap(BlockTap tap, String linear, INDArray input) {
@@ -150,23 +156,23 @@ public final class Gpt2Runner extends RunnerBase {
     public INDArray head(INDArray hidden) {
         long[] shape = checkHidden(hidden);
         int d = config.hiddenSize();
-        INDArray x = hidden.dup('c').reshape('c', shape[0] * shape[1], d);
+        INDArray x = hidden.reshape('c', shape[0] * shape[1], d);
         INDArray lnw = cached("ln_f.weight", () -> load("ln_f.weight", d));
         INDArray lnb = cached("ln_f.bias", () -> load("ln_f.bias", d));
         INDArray h = layerNorm(x, lnw, lnb);
-        free(x);
         release("ln_f.weight", lnw);
         release("ln_f.bias", lnb);
         boolean tied = !weights.has("lm_head.weight");
         INDArray lm = tied ? embedding()
                 : cached("lm_head.weight", () -> weights.load("lm_head.weight", config.vocabSize(), d));
-        INDArray logits = Nd4j.gemm(h, lm, false, true);
+        INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
+        Nd4j.gemm(h, lm, logits.reshape('c', shape[0] * shape[1], config.vocabSize()), false, true, 1.0, 0.0);
         free(h);
         release(tied ? "wte" : "lm_head.weight", lm);
-        return logits.reshape('c', shape[0], shape[1], config.vocabSize());
+        return logits;
     }
 
-    /** Causal multi-head attention; h [B·T, D] → context [B·T, D] (before c_proj). */
+    /** Causal multi-head attention; h [B·T, D] → a new context [B, T, heads, hd] (before c_proj). */
     private INDArray attention(INDArray h, BlockWeights w, int b, int t, int layer) {
         int heads = config.numHeads();
         int hd = config.headDim();
@@ -176,7 +182,7 @@ public final class Gpt2Runner extends RunnerBase {
         INDArray k = splitHeads(qkv, d, 2L * d, b, t);
         INDArray v = splitHeads(qkv, 2L * d, 3L * d, b, t);
         free(qkv);
-        INDArray scores = Nd4j.matmul(q, k, false, true, false);
+        INDArray scores = Nd4j.matmul(heads3(q, b, t), heads3(k, b, t), false, true, false);
         free(q);
         free(k);
         double scale = 1;
@@ -191,21 +197,25 @@ public final class Gpt2Runner extends RunnerBase {
         }
         scores.addi(mask(t));
         Nd4j.exec(new SoftMax(scores, scores, 2));
-        INDArray ctx = Nd4j.matmul(scores, v);
+        INDArray ctx = Nd4j.matmul(scores, heads3(v, b, t));
         free(scores);
         free(v);
-        INDArray out = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c').reshape('c', (long) b * t, d);
+        INDArray out = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c');
         free(ctx);
         return out;
     }
 
-    /** Columns [from, to) of qkv [B·T, 3D] as [B·heads, T, hd]. */
+    /** [B, heads, T, hd] viewed as [B·heads, T, hd] (the owner stays the 4-D array, which is freed). */
+    private INDArray heads3(INDArray x, int b, int t) {
+        return x.reshape('c', (long) b * config.numHeads(), t, config.headDim());
+    }
+
+    /** Columns [from, to) of qkv [B·T, 3D] as a new [B, heads, T, hd]. */
     private INDArray splitHeads(INDArray qkv, long from, long to, int b, int t) {
         int heads = config.numHeads();
         int hd = config.headDim();
         INDArray part = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
-        INDArray out = part.reshape('c', b, t, heads, hd).permute(0, 2, 1, 3).dup('c')
-                .reshape('c', (long) b * heads, t, hd);
+        INDArray out = part.reshape('c', b, t, heads, hd).permute(0, 2, 1, 3).dup('c');
         free(part);
         return out;
     }

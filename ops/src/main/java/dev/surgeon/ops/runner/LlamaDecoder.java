@@ -63,7 +63,8 @@ final class LlamaDecoder implements Decoder {
             ids[i][0] = tokens[i];
         }
         int d = config.hiddenSize();
-        INDArray x = runner.embed(ids).reshape('c', batch, d);
+        INDArray stream = runner.embed(ids);  // [batch, 1, d], owned; x is its 2-D view
+        INDArray x = stream.reshape('c', batch, d);
         for (int l = 0; l < config.numLayers(); l++) {
             LlamaRunner.BlockWeights w = runner.blockWeightsOf(l);
             INDArray h = runner.rmsNormOf(x, w.inputNorm());
@@ -83,8 +84,8 @@ final class LlamaDecoder implements Decoder {
             runner.doneWith(w);
         }
         pos++;
-        INDArray logits = runner.head(x.reshape('c', batch, 1, d));
-        RunnerBase.free(x);
+        INDArray logits = runner.head(stream);
+        RunnerBase.free(stream);
         float[] out = logits.data().asFloat();
         RunnerBase.free(logits);
         return out;

@@ -2,6 +2,7 @@ package dev.surgeon.ops.runner;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
@@ -66,7 +67,10 @@ public final class LlamaRunner extends RunnerBase {
         INDArray table = embedding();
         INDArray rows = Nd4j.pullRows(table, 1, flat);
         release("embed", table);
-        return rows.reshape('c', ids.length, ids[0].length, config.hiddenSize());
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, ids.length, ids[0].length, config.hiddenSize());
+        out.reshape('c', flat.length, config.hiddenSize()).assign(rows);
+        free(rows);
+        return out;
     }
 
     /** Block {@code i} applied to hidden states [B, T, hidden]; returns a new array of that shape. */
@@ -87,22 +91,26 @@ public final class LlamaRunner extends RunnerBase {
         int b = (int) shape[0];
         int t = (int) shape[1];
         BlockWeights w = blockWeights(i);
-        INDArray x = hidden.dup('c').reshape('c', (long) b * t, config.hiddenSize());
+        // own the residual stream as [B, T, H] and work on a 2-D view of it: ND4J cannot free a
+        // reshape (a view), so the owner is what is returned and freed
+        INDArray residual = hidden.dup('c');
+        INDArray x = residual.reshape('c', (long) b * t, config.hiddenSize());
 
         String p = "model.layers." + i + ".";
         INDArray h = rmsNorm(x, w.inputNorm);
         tap(tap, h, p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
-        INDArray attn = attention(h, w, b, t);
+        INDArray attnOwner = attention(h, w, b, t);
         free(h);
+        INDArray attn = attnOwner.reshape('c', (long) b * t, (long) config.numHeads() * config.headDim());
         tap(tap, attn, p + "self_attn.o_proj");
         INDArray o = Nd4j.gemm(attn, w.o, false, true);
-        free(attn);
+        free(attnOwner);
         x.addi(o);
         free(o);
 
         mlp(x, w, tap, p);
         doneWith(w);
-        return x.reshape('c', b, t, config.hiddenSize());
+        return residual;
     }
 
     /** x += down(silu(gate(n)) · up(n)) for n = post_attention_layernorm(x), x [rows, hidden]. */
@@ -168,18 +176,18 @@ public final class LlamaRunner extends RunnerBase {
     @Override
     public INDArray head(INDArray hidden) {
         long[] shape = checkHidden(hidden);
-        INDArray x = hidden.dup('c').reshape('c', shape[0] * shape[1], config.hiddenSize());
+        INDArray x = hidden.reshape('c', shape[0] * shape[1], config.hiddenSize());
         INDArray norm = cached("model.norm.weight", () -> weights.load("model.norm.weight", config.hiddenSize()));
         INDArray h = rmsNorm(x, norm);
-        free(x);
         release("model.norm.weight", norm);
         boolean tied = !weights.has("lm_head.weight");
         INDArray lm = tied ? embedding() : cached("lm_head.weight",
                 () -> weights.load("lm_head.weight", config.vocabSize(), config.hiddenSize()));
-        INDArray logits = Nd4j.gemm(h, lm, false, true);
+        INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
+        Nd4j.gemm(h, lm, logits.reshape('c', shape[0] * shape[1], config.vocabSize()), false, true, 1.0, 0.0);
         free(h);
         release(tied ? "embed" : "lm_head.weight", lm);
-        return logits.reshape('c', shape[0], shape[1], config.vocabSize());
+        return logits;
     }
 
     @Override
@@ -202,7 +210,7 @@ public final class LlamaRunner extends RunnerBase {
         }
     }
 
-    /** Causal grouped-query attention with rotary embeddings; h [B·T, hidden] → [B·T, heads·head_dim]. */
+    /** Causal grouped-query attention with rotary embeddings; h [B·T, hidden] → a new [B, T, heads, head_dim]. */
     private INDArray attention(INDArray h, BlockWeights w, int b, int t) {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
@@ -220,8 +228,8 @@ public final class LlamaRunner extends RunnerBase {
         // step runs on contiguous arrays of one shape
         INDArray[] cs = ropeTables.computeIfAbsent(((long) b << 32) | t, key -> ropeTable(b, t));
         long bt = (long) b * t;
-        INDArray x = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)).dup('c')
-                .reshape('c', bt * (heads + kvHeads), hd);
+        INDArray qkOwner = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)).dup('c');
+        INDArray x = qkOwner.reshape('c', bt * (heads + kvHeads), hd);
         INDArray rot = Nd4j.gemm(x, rotateHalf(), false, false);
         INDArray qk3 = x.reshape('c', bt, heads + kvHeads, hd).muli(cs[0]);
         qk3.addi(rot.reshape('c', bt, heads + kvHeads, hd).muli(cs[1]));
@@ -232,7 +240,7 @@ public final class LlamaRunner extends RunnerBase {
         INDArray kPart = qk.get(NDArrayIndex.all(), NDArrayIndex.interval(qEnd, kEnd)).dup('c');
         INDArray kr = kPart.reshape('c', b, t, kvHeads, hd).permute(0, 2, 3, 1).dup('c');
         free(kPart);
-        free(qk);
+        free(qkOwner);
         INDArray v = splitHeads(qkv, kEnd, vEnd, b, t, kvHeads);
         free(qkv);
         // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
@@ -249,8 +257,7 @@ public final class LlamaRunner extends RunnerBase {
         INDArray ctx = Nd4j.matmul(scores, v3);
         free(scores);
         free(v);
-        INDArray out = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c')
-                .reshape('c', (long) b * t, (long) heads * hd);
+        INDArray out = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c');
         free(ctx);
         return out;
     }
