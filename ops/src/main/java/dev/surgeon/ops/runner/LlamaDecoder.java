@@ -69,7 +69,7 @@ final class LlamaDecoder implements Decoder {
             LlamaRunner.BlockWeights w = runner.blockWeightsOf(l);
             INDArray h = runner.rmsNormOf(x, w.inputNorm());
             INDArray qkv = Nd4j.gemm(h, w.qkv(), false, true);
-            RunnerBase.free(h);
+            runner.giveBack(h);
             if (w.qkvBias() != null) {
                 qkv.addiRowVector(w.qkvBias());
             }

@@ -35,6 +35,7 @@ public final class LlamaRunner extends RunnerBase {
     private final LlamaConfig config;
     private final Map<Long, INDArray[]> ropeTables = new HashMap<>();
     private INDArray rotation;
+    private final ArrayPool pool = new ArrayPool();
 
     private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
         super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(),
@@ -100,13 +101,13 @@ public final class LlamaRunner extends RunnerBase {
         INDArray h = rmsNorm(x, w.inputNorm);
         tap(tap, h, p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
         INDArray attnOwner = attention(h, w, b, t);
-        free(h);
+        pool.give(h);
         INDArray attn = attnOwner.reshape('c', (long) b * t, (long) config.numHeads() * config.headDim());
         tap(tap, attn, p + "self_attn.o_proj");
-        INDArray o = Nd4j.gemm(attn, w.o, false, true);
-        free(attnOwner);
+        INDArray o = gemm(attn, w.o);
+        pool.give(attnOwner);
         x.addi(o);
-        free(o);
+        pool.give(o);
 
         mlp(x, w, tap, p);
         doneWith(w);
@@ -118,17 +119,17 @@ public final class LlamaRunner extends RunnerBase {
         INDArray h = rmsNorm(x, w.postNorm);
         tap(tap, h, p + "mlp.gate_proj", p + "mlp.up_proj");
         // separate products keep gate and up contiguous, so the activation runs on plain buffers
-        INDArray act = Nd4j.gemm(h, w.gate, false, true);
-        INDArray up = Nd4j.gemm(h, w.up, false, true);
-        free(h);
+        INDArray act = gemm(h, w.gate);
+        INDArray up = gemm(h, w.up);
+        pool.give(h);
         Nd4j.exec(new Swish(act, act));
         act.muli(up);
-        free(up);
+        pool.give(up);
         tap(tap, act, p + "mlp.down_proj");
-        INDArray down = Nd4j.gemm(act, w.down, false, true);
-        free(act);
+        INDArray down = gemm(act, w.down);
+        pool.give(act);
         x.addi(down);
-        free(down);
+        pool.give(down);
     }
 
     /** A key/value-cached decoder for {@code batch} sequences of at most {@code maxLength} tokens. */
@@ -145,6 +146,11 @@ public final class LlamaRunner extends RunnerBase {
 
     INDArray rmsNormOf(INDArray x, INDArray w) {
         return rmsNorm(x, w);
+    }
+
+    /** Hands a scratch array from {@link #rmsNormOf} back for reuse. */
+    void giveBack(INDArray scratch) {
+        pool.give(scratch);
     }
 
     void mlpInto(INDArray x, BlockWeights w) {
@@ -185,7 +191,7 @@ public final class LlamaRunner extends RunnerBase {
                 () -> weights.load("lm_head.weight", config.vocabSize(), config.hiddenSize()));
         INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
         Nd4j.gemm(h, lm, logits.reshape('c', shape[0] * shape[1], config.vocabSize()), false, true, 1.0, 0.0);
-        free(h);
+        pool.give(h);
         release(tied ? "embed" : "lm_head.weight", lm);
         return logits;
     }
@@ -200,6 +206,7 @@ public final class LlamaRunner extends RunnerBase {
         ropeTables.clear();
         free(rotation);
         rotation = null;
+        pool.clear();
     }
 
     private static void tap(BlockTap tap, INDArray input, String... linears) {
@@ -216,7 +223,7 @@ public final class LlamaRunner extends RunnerBase {
         int kvHeads = config.numKvHeads();
         int hd = config.headDim();
         int group = config.groupSize();
-        INDArray qkv = Nd4j.gemm(h, w.qkv, false, true);
+        INDArray qkv = gemm(h, w.qkv);
         if (w.qkvBias != null) {
             qkv.addiRowVector(w.qkvBias);
         }
@@ -228,38 +235,48 @@ public final class LlamaRunner extends RunnerBase {
         // step runs on contiguous arrays of one shape
         INDArray[] cs = ropeTables.computeIfAbsent(((long) b << 32) | t, key -> ropeTable(b, t));
         long bt = (long) b * t;
-        INDArray qkOwner = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)).dup('c');
+        INDArray qkOwner = pool.take(bt, kEnd).assign(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)));
         INDArray x = qkOwner.reshape('c', bt * (heads + kvHeads), hd);
-        INDArray rot = Nd4j.gemm(x, rotateHalf(), false, false);
+        INDArray rot = pool.take(bt * (heads + kvHeads), hd);
+        Nd4j.gemm(x, rotateHalf(), rot, false, false, 1.0, 0.0);
         INDArray qk3 = x.reshape('c', bt, heads + kvHeads, hd).muli(cs[0]);
         qk3.addi(rot.reshape('c', bt, heads + kvHeads, hd).muli(cs[1]));
-        free(rot);
+        pool.give(rot);
         INDArray qk = qk3.reshape('c', bt, kEnd);
         INDArray qr = splitHeads(qk, 0, qEnd, b, t, heads);
         // keys transposed, [B, KV, hd, T], so the scores are a plain batched product
-        INDArray kPart = qk.get(NDArrayIndex.all(), NDArrayIndex.interval(qEnd, kEnd)).dup('c');
-        INDArray kr = kPart.reshape('c', b, t, kvHeads, hd).permute(0, 2, 3, 1).dup('c');
-        free(kPart);
-        free(qkOwner);
+        INDArray kPart = pool.take(bt, kEnd - qEnd).assign(qk.get(NDArrayIndex.all(), NDArrayIndex.interval(qEnd, kEnd)));
+        INDArray kr = pool.take(b, kvHeads, hd, t).assign(kPart.reshape('c', b, t, kvHeads, hd).permute(0, 2, 3, 1));
+        pool.give(kPart);
+        pool.give(qkOwner);
         INDArray v = splitHeads(qkv, kEnd, vEnd, b, t, kvHeads);
-        free(qkv);
+        pool.give(qkv);
         // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
         // [B·KV, group·T, hd] lines each query row up with its key/value head without copying.
         INDArray q3 = qr.reshape('c', (long) b * kvHeads, (long) group * t, hd);
         INDArray k3 = kr.reshape('c', (long) b * kvHeads, hd, t);
         INDArray v3 = v.reshape('c', (long) b * kvHeads, t, hd);
-        INDArray scores = Nd4j.matmul(q3, k3);
-        free(qr);
-        free(kr);
+        INDArray scores = pool.take((long) b * kvHeads, (long) group * t, t);
+        Nd4j.matmul(q3, k3, scores);
+        pool.give(qr);
+        pool.give(kr);
         scores.muli((float) (1.0 / Math.sqrt(hd))).addi(mask(t));
         INDArray rows = scores.reshape('c', scores.length() / t, t);
         Nd4j.exec(new SoftMax(rows, rows, 1));
-        INDArray ctx = Nd4j.matmul(scores, v3);
-        free(scores);
-        free(v);
-        INDArray out = ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3).dup('c');
-        free(ctx);
+        INDArray ctx = pool.take((long) b * kvHeads, (long) group * t, hd);
+        Nd4j.matmul(scores, v3, ctx);
+        pool.give(scores);
+        pool.give(v);
+        INDArray out = pool.take(b, t, heads, hd).assign(ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3));
+        pool.give(ctx);
         return out;
+    }
+
+    /** a · bᵀ into a pooled [rows of a, rows of b] array. */
+    private INDArray gemm(INDArray a, INDArray b) {
+        INDArray c = pool.take(a.size(0), b.size(0));
+        Nd4j.gemm(a, b, c, false, true, 1.0, 0.0);
+        return c;
     }
 
     /** R [hd, hd] with x·R = rotate_half(x) = [−x2, x1] for a row x = [x1, x2]. */
@@ -279,9 +296,10 @@ public final class LlamaRunner extends RunnerBase {
 
     /** Columns [from, to) of qkv [B·T, n·hd] as [B, n, T, hd]. */
     private INDArray splitHeads(INDArray qkv, long from, long to, int b, int t, int n) {
-        INDArray part = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
-        INDArray out = part.reshape('c', b, t, n, config.headDim()).permute(0, 2, 1, 3).dup('c');
-        free(part);
+        INDArray part = pool.take((long) b * t, to - from).assign(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)));
+        INDArray out = pool.take(b, n, t, config.headDim())
+                .assign(part.reshape('c', b, t, n, config.headDim()).permute(0, 2, 1, 3));
+        pool.give(part);
         return out;
     }
 
@@ -326,11 +344,11 @@ public final class LlamaRunner extends RunnerBase {
 
     /** x · rsqrt(mean(x²) + eps) · w over the last dimension of x [N, hidden]; returns a new array. */
     private INDArray rmsNorm(INDArray x, INDArray w) {
-        INDArray sq = x.mul(x);
+        INDArray sq = pool.take(x.shape());
+        x.mul(x, sq);
         INDArray inv = sq.mean(true, 1).addi(config.rmsNormEps());
-        free(sq);
         Transforms.pow(inv, -0.5, false);
-        INDArray out = x.mulColumnVector(inv).muliRowVector(w);
+        INDArray out = sq.assign(x).muliColumnVector(inv).muliRowVector(w);
         free(inv);
         return out;
     }
