@@ -72,6 +72,24 @@ public final class ElementReader {
         ElementCodec.decode(dtype, fill(first, count), dst, offset, count);
     }
 
+    /** The whole tensor decoded into {@code dst[0 .. numel)} (dst may be longer), block by block. */
+    public void readAll(float[] dst, int n) {
+        for (int first = 0; first < n; first += block) {
+            readFloats(first, Math.min(block, n - first), dst, first);
+        }
+    }
+
+    /** A whole tensor (under 2^31 elements) decoded to F32 in its stored row-major order. */
+    public static float[] readAll(TensorRef ref) {
+        long n = ref.info().numel();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor '" + ref.name() + "' has more than 2^31 elements");
+        }
+        float[] out = new float[(int) n];
+        new ElementReader(ref).readAll(out, (int) n);
+        return out;
+    }
+
     private ByteBuffer fill(long first, int count) {
         if (count > block) {
             throw new IllegalArgumentException("count " + count + " exceeds block " + block);

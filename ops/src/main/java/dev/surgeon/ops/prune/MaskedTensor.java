@@ -77,11 +77,7 @@ public final class MaskedTensor implements TensorContent {
         if (out == in) {
             return sameDtype(dst, v, n);
         }
-        ElementReader reader = new ElementReader(tensor.ref());
-        for (int first = 0; first < n; first += reader.blockSize()) {
-            int count = Math.min(reader.blockSize(), n - first);
-            reader.readFloats(first, count, v, first);
-        }
+        new ElementReader(tensor.ref()).readAll(v, n);
         long pruned = pruner.prune(tensor, v, n);
         dst.clear();
         dst.limit(n * out.byteWidth());

@@ -42,13 +42,7 @@ public final class NmCheck {
         }
         // the written tensor with the target's logical view (its role says whether it is transposed)
         PrunableTensor t = new PrunableTensor(ref, target.role(), target.rows(), target.cols());
-        int size = (int) t.numel();
-        float[] stored = new float[size];
-        ElementReader reader = new ElementReader(ref);
-        for (int first = 0; first < size; first += reader.blockSize()) {
-            int count = Math.min(reader.blockSize(), size - first);
-            reader.readFloats(first, count, stored, first);
-        }
+        float[] stored = ElementReader.readAll(ref);
         for (long r = 0; r < t.rows(); r++) {
             for (long c0 = 0; c0 + m <= t.cols(); c0 += m) {
                 int zeros = 0;

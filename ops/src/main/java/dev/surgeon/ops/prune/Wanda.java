@@ -2,6 +2,7 @@ package dev.surgeon.ops.prune;
 
 import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.ops.calib.Calibrator;
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -43,7 +44,7 @@ final class Wanda {
 
     /** The mask of one tensor from its input statistics (values read from the checkpoint). */
     static PruneMask mask(PrunableTensor t, double[] sqSum, MaskRule rule) {
-        float[] logical = t.toLogical(TensorValues.read(t.ref()));
+        float[] logical = t.toLogical(ElementReader.readAll(t.ref()));
         return rule.select(t, scores(t, logical, sqSum));
     }
 
@@ -88,7 +89,7 @@ final class Wanda {
                                     + t.linear() + "': '" + t.name() + "' cannot be scored from activations");
                         }
                         checkWidth(t, sq.length, "the forward pass");
-                        float[] logical = t.toLogical(TensorValues.read(t.ref()));
+                        float[] logical = t.toLogical(ElementReader.readAll(t.ref()));
                         PruneMask m = rules.apply(t).select(t, scores(t, logical, sq));
                         out.put(t.name(), m);
                         m.apply(logical);

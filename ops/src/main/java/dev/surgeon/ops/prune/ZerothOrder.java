@@ -1,5 +1,6 @@
 package dev.surgeon.ops.prune;
 
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.runner.Perplexity;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -61,7 +62,7 @@ public final class ZerothOrder {
                     for (int t : byBlock.getOrDefault(i, List.of())) {
                         PrunableTensor target = targets.get(t);
                         float[] z = direction(seed, t, bi, (int) target.numel());
-                        s[t] += Math.abs(estimate(runner, target.name(), TensorValues.read(target.ref()), z, epsilon,
+                        s[t] += Math.abs(estimate(runner, target.name(), ElementReader.readAll(target.ref()), z, epsilon,
                                 h, i, win));
                     }
                     if (i < byBlock.lastKey()) {

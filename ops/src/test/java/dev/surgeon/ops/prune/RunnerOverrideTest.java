@@ -1,6 +1,7 @@
 package dev.surgeon.ops.prune;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.runner.LlamaRunner;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class RunnerOverrideTest {
                 float[] before = r.logits(ids).dup('c').data().asFloat();
                 PrunableTensor up = TinyLlama.targets(c).stream()
                         .filter(t -> t.name().equals("model.layers.1.mlp.up_proj.weight")).findFirst().orElseThrow();
-                float[] w = TensorValues.read(up.ref());
+                float[] w = ElementReader.readAll(up.ref());
                 float[] edited = w.clone();
                 for (int i = 0; i < edited.length; i += 3) {
                     edited[i] = 0;

@@ -1,6 +1,7 @@
 package dev.surgeon.ops.prune;
 
 import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.runner.LlamaRunner;
 import dev.surgeon.ops.runner.Perplexity;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class ZerothOrderTest {
             List<PrunableTensor> ts = TinyLlama.targets(c);
             for (String name : List.of("model.layers.1.mlp.up_proj.weight", "model.layers.2.self_attn.k_proj.weight")) {
                 PrunableTensor t = find(ts, name);
-                float[] w = TensorValues.read(t.ref());
+                float[] w = ElementReader.readAll(t.ref());
                 float[] z = ZerothOrder.direction(0, ts.indexOf(t), 0, w.length);
                 INDArray h = r.embed(ZerothOrder.inputs(win));
                 for (int i = 0; i < t.block(); i++) {
@@ -84,7 +85,7 @@ class ZerothOrderTest {
             int idx = 9;
             PrunableTensor t = ts.get(idx);
             assertThat(t.block()).isEqualTo(1);
-            float[] w = TensorValues.read(t.ref());
+            float[] w = ElementReader.readAll(t.ref());
             double expected = 0;
             for (int b = 0; b < 3; b++) {
                 int[][] batch = java.util.Arrays.copyOfRange(win, 4 * b, Math.min(win.length, 4 * b + 4));
