@@ -18,9 +18,10 @@ import java.util.function.Consumer;
  * are restored exactly afterwards), ĝ = (L₊ − L₋)/(2ε), and s_W += |ĝ|.
  *
  * <p>The loss is the mean next-token NLL of the batch ({@link Perplexity}'s convention: a window of
- * T+1 tokens feeds its first T and predicts its last T). Batches are the outer loop and blocks go
- * in order, so the hidden state entering block i, the same for every perturbation of block i's
- * tensors, is computed once per batch and each loss runs blocks i..L−1 and the head only.
+ * T+1 tokens feeds its first T and predicts its last T). Blocks go in order with every batch's
+ * hidden state entering block i kept, so that state, the same for every perturbation of block i's
+ * tensors, is computed once, each tensor is read once, and each loss runs blocks i..L−1 and the
+ * head only.
  *
  * <p>z depends only on the seed, the tensor's index among the targets and the batch index, so the
  * draws are the same whatever the run, thread count or order of evaluation.
@@ -52,29 +53,37 @@ public final class ZerothOrder {
             return s;
         }
         int batches = (windows.length + batch - 1) / batch;
-        for (int bi = 0; bi < batches; bi++) {
-            int from = bi * batch;
-            int[][] win = new int[Math.min(batch, windows.length - from)][];
-            System.arraycopy(windows, from, win, 0, win.length);
-            INDArray h = runner.embed(inputs(win));
-            try {
-                for (int i = 0; i <= byBlock.lastKey(); i++) {
-                    for (int t : byBlock.getOrDefault(i, List.of())) {
-                        PrunableTensor target = targets.get(t);
+        int[][][] win = new int[batches][][];
+        List<INDArray> hidden = new ArrayList<>();
+        try {
+            for (int bi = 0; bi < batches; bi++) {
+                int from = bi * batch;
+                win[bi] = new int[Math.min(batch, windows.length - from)][];
+                System.arraycopy(windows, from, win[bi], 0, win[bi].length);
+                hidden.add(runner.embed(inputs(win[bi])));
+            }
+            // blocks outer, batches inner: each tensor is read once, and every batch's hidden state
+            // entering block i is kept (one block's activations, as in sequential calibration)
+            for (int i = 0; i <= byBlock.lastKey(); i++) {
+                for (int t : byBlock.getOrDefault(i, List.of())) {
+                    PrunableTensor target = targets.get(t);
+                    float[] w = ElementReader.readAll(target.ref());
+                    for (int bi = 0; bi < batches; bi++) {
                         float[] z = direction(seed, t, bi, (int) target.numel());
-                        s[t] += Math.abs(estimate(runner, target.name(), ElementReader.readAll(target.ref()), z, epsilon,
-                                h, i, win));
-                    }
-                    if (i < byBlock.lastKey()) {
-                        INDArray next = runner.block(i, h);
-                        Wanda.free(h);
-                        h = next;
+                        s[t] += Math.abs(estimate(runner, target.name(), w, z, epsilon, hidden.get(bi), i, win[bi]));
                     }
                 }
-            } finally {
-                Wanda.free(h);
+                if (i < byBlock.lastKey()) {
+                    for (int bi = 0; bi < batches; bi++) {
+                        INDArray next = runner.block(i, hidden.get(bi));
+                        Wanda.free(hidden.get(bi));
+                        hidden.set(bi, next);
+                    }
+                }
+                progress.accept("ecoflap stage 1: block " + (i + 1) + "/" + (byBlock.lastKey() + 1) + " scored");
             }
-            progress.accept("ecoflap stage 1: batch " + (bi + 1) + "/" + batches + " scored");
+        } finally {
+            hidden.forEach(Wanda::free);
         }
         return s;
     }
