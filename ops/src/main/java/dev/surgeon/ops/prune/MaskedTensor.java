@@ -33,8 +33,7 @@ public final class MaskedTensor implements TensorContent {
     private final PruneAhead ahead;
 
     MaskedTensor(PrunableTensor tensor, DType out, TensorPruner pruner, PruneFacts facts, PruneAhead ahead) {
-        long bytes = tensor.numel() * Math.max(out.byteWidth(), tensor.ref().info().dtype().byteWidth());
-        if (bytes > Integer.MAX_VALUE - 8) {
+        if (bufferBytes(tensor, out) > Integer.MAX_VALUE - 8) {
             throw new InvalidInputException("tensor '" + tensor.name() + "' has " + tensor.numel()
                     + " elements; pruning holds one tensor in memory and supports tensors of less than 2 GiB");
         }
@@ -51,7 +50,11 @@ public final class MaskedTensor implements TensorContent {
 
     /** Bytes of the output buffer: the output tensor's, or the input's when it is read into it. */
     int bufferBytes() {
-        return (int) (tensor.numel() * Math.max(out.byteWidth(), tensor.ref().info().dtype().byteWidth()));
+        return (int) bufferBytes(tensor, out);
+    }
+
+    private static long bufferBytes(PrunableTensor tensor, DType out) {
+        return tensor.numel() * Math.max(out.byteWidth(), tensor.ref().info().dtype().byteWidth());
     }
 
     @Override
