@@ -12,11 +12,15 @@ import java.util.Set;
  * The sizes and constants of a LLaMA-family model (LLaMA, Mistral, Qwen2), read from its
  * config.json with the defaults of Hugging Face's {@code LlamaConfig}.
  *
- * @param ropeScaling how rotary frequencies are rescaled; {@link RopeScaling#NONE} for plain RoPE
+ * @param ropeScaling       how rotary frequencies are rescaled; {@link RopeScaling#NONE} for plain RoPE
+ * @param intermediateSizes the MLP width of each block where they differ (config.json
+ *                          {@code intermediate_sizes}, written by structured pruning); null: every
+ *                          block has {@code intermediateSize}
  */
 public record LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
                           int headDim, double rmsNormEps, double ropeTheta, int vocabSize, boolean tieWordEmbeddings,
-                          boolean attentionBias, int maxPositionEmbeddings, RopeScaling ropeScaling) {
+                          boolean attentionBias, int maxPositionEmbeddings, RopeScaling ropeScaling,
+                          int[] intermediateSizes) {
 
     /** The model_type values this forward pass serves (GPT-2 has its own, {@link Gpt2Runner}). */
     static final Set<String> MODEL_TYPES = Set.of("llama", "mistral", "qwen2");
@@ -72,6 +76,28 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, i
         if (headDim % 2 != 0) {
             throw new InvalidInputException("config.json: head_dim must be even for rotary embeddings, not " + headDim);
         }
+        if (intermediateSizes != null) {
+            if (intermediateSizes.length != numLayers) {
+                throw new InvalidInputException("config.json: intermediate_sizes lists " + intermediateSizes.length
+                        + " widths for " + numLayers + " blocks (num_hidden_layers)");
+            }
+            for (int w : intermediateSizes) {
+                if (w <= 0) {
+                    throw new InvalidInputException("config.json: intermediate_sizes must be positive, not " + w);
+                }
+            }
+            intermediateSizes = intermediateSizes.clone();
+        }
+    }
+
+    /** The MLP width of block {@code i}. */
+    public int intermediateSize(int i) {
+        return intermediateSizes == null ? intermediateSize : intermediateSizes[i];
+    }
+
+    @Override
+    public int[] intermediateSizes() {
+        return intermediateSizes == null ? null : intermediateSizes.clone();
     }
 
     /** The config of an opened model; a model without config.json is invalid input. */
@@ -106,7 +132,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, i
                 heads, kv, headDim, optDouble(c, "rms_norm_eps", 1e-6), optDouble(c, "rope_theta", 10000.0),
                 required(c, "vocab_size", where), optBool(c, "tie_word_embeddings", false),
                 optBool(c, "attention_bias", false), optInt(c, "max_position_embeddings", 2048),
-                ropeScaling(c, where));
+                ropeScaling(c, where), intList(c, "intermediate_sizes", where));
     }
 
     private static RopeScaling ropeScaling(JsonObject c, String where) {
@@ -171,6 +197,22 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numLayers, i
             throw new InvalidInputException(where + ": config.json lacks " + key);
         }
         return asInt(c.get(key), key, where);
+    }
+
+    /** An optional list of non-negative integers; null when absent. */
+    private static int[] intList(JsonObject c, String key, String where) {
+        if (!has(c, key)) {
+            return null;
+        }
+        if (!c.get(key).isJsonArray()) {
+            throw new InvalidInputException(where + ": " + key + " must be a list of integers");
+        }
+        com.google.gson.JsonArray a = c.getAsJsonArray(key);
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = asInt(a.get(i), key, where);
+        }
+        return out;
     }
 
     private static int optInt(JsonObject c, String key, int dflt) {

@@ -367,7 +367,7 @@ public final class LlamaRunner extends RunnerBase {
         int hd = config.headDim();
         long q = (long) config.numHeads() * hd;
         long kv = (long) config.numKvHeads() * hd;
-        int inter = config.intermediateSize();
+        int inter = config.intermediateSize(i);
         String[] proj = {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"};
         INDArray qkv = weights.stack(d, proj, new long[][] {{q, d}, {kv, d}, {kv, d}});
         String[] bias = {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"};
