@@ -76,6 +76,20 @@ public final class Architecture {
         return rule == null ? null : new Match(-1, TensorRole.NO_BLOCK, rule);
     }
 
+    /**
+     * Where the block index of a module path is: {stack, start, end} of its digits in the path (a
+     * prefix of the tensor name), or null outside blocks.
+     */
+    int[] blockDigits(String module) {
+        for (int s = 0; s < stacks.size(); s++) {
+            Matcher m = stacks.get(s).blockPattern().matcher(module);
+            if (m.lookingAt()) {
+                return new int[] {s, m.start(1), m.end(1)};
+            }
+        }
+        return null;
+    }
+
     /** Block count config.json declares: the sum over stacks that exist; null when it says nothing. */
     Integer configBlockCount(JsonObject config) {
         Integer total = null;

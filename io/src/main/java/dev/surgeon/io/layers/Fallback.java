@@ -16,6 +16,12 @@ record Fallback(String name, Pattern blockRegex, int blockGroup, List<String> co
         return m.find() ? Architecture.parseIndex(m.group(blockGroup)) : TensorRole.NO_BLOCK;
     }
 
+    /** {start, end} of the block index digits in {@code fullName}, or null when it has none. */
+    int[] blockDigits(String fullName) {
+        Matcher m = blockRegex.matcher(fullName);
+        return m.find() ? new int[] {m.start(blockGroup), m.end(blockGroup)} : null;
+    }
+
     Integer configBlockCount(JsonObject config) {
         return Architecture.firstInt(config, countKeys);
     }

@@ -113,6 +113,34 @@ public final class LayerMap {
         return byBlock;
     }
 
+    /**
+     * {@code name} with its block index replaced by {@code block} (an index in this map's numbering),
+     * so that a method removing blocks can renumber the ones after them without parsing names:
+     * {@code model.layers.7.mlp.up_proj.weight} with block 6 gives {@code model.layers.6.mlp.up_proj.weight}.
+     *
+     * @throws IllegalArgumentException when the name is outside blocks, or {@code block} falls
+     *                                  outside the name's stack (encoder-decoder models)
+     */
+    public String withBlock(String name, int block) {
+        TensorRole r = roleOf(name);
+        if (!r.inBlock()) {
+            throw new IllegalArgumentException("'" + name + "' is not inside a block");
+        }
+        int local = block;
+        int[] span;
+        if (architecture == null || r.architecture().equals(registry.fallback().name())) {
+            span = registry.fallback().blockDigits(name);
+        } else {
+            int[] at = architecture.blockDigits(NameParts.of(name).module());
+            local = block - offsets[at[0]];
+            span = new int[] {at[1], at[2]};
+        }
+        if (local < 0 || span == null) {
+            throw new IllegalArgumentException("block " + block + " is outside the stack of '" + name + "'");
+        }
+        return name.substring(0, span[0]) + local + name.substring(span[1]);
+    }
+
     /** All names given at construction with their roles, in the order given. */
     public Map<String, TensorRole> roles() {
         return Collections.unmodifiableMap(roles);
