@@ -89,7 +89,7 @@ public final class Calibrator {
     }
 
     /** Σ over tokens of cos(in_t, out_t) for hidden states [B, T, H] (a zero vector counts as cosine 0). */
-    static double cosineSum(INDArray in, INDArray out) {
+    public static double cosineSum(INDArray in, INDArray out) {
         int h = (int) in.size(2);
         long n = in.size(0) * in.size(1);
         FloatBuffer a = floats(in);

@@ -23,6 +23,9 @@ final class MlpBlocks {
     private final int[] widths;
     private final long hidden;
 
+    /** What to do instead, appended to each refusal that is about the architecture. */
+    static final String INSTEAD = "; for other architectures use --method magnitude, wanda or ecoflap";
+
     private static final int GATE = 0;
     private static final int UP = 1;
     private static final int DOWN = 2;
@@ -42,14 +45,14 @@ final class MlpBlocks {
             TensorRole r = layers.roleOf(name);
             if (r.role() == Role.MLP_GATE_UP) {
                 throw new InvalidInputException(in.reference() + ": '" + name + "' is a fused gate/up projection; "
-                        + "structured MLP pruning needs separate gate_proj, up_proj and down_proj");
+                        + "structured MLP pruning needs separate gate_proj, up_proj and down_proj" + INSTEAD);
             }
             if (!r.role().isMlp()) {
                 continue;
             }
             if (!r.inBlock() || r.transposed() || (r.kind() != Kind.WEIGHT && r.kind() != Kind.BIAS)) {
                 throw new InvalidInputException(in.reference() + ": MLP tensor '" + name + "' cannot be sliced by "
-                        + "structured pruning (only plain [out, in] weights and biases inside blocks can)");
+                        + "structured pruning (only plain [out, in] weights and biases inside blocks can)" + INSTEAD);
             }
             int slot = switch (r.role()) {
                 case MLP_GATE -> r.isBias() ? GATE_BIAS : GATE;
@@ -62,7 +65,7 @@ final class MlpBlocks {
             if (names[r.block()][slot] != null) {
                 throw new InvalidInputException(in.reference() + ": block " + r.block() + " has more than one "
                         + r.role().jsonName() + (r.isBias() ? " bias" : " weight") + " ('" + names[r.block()][slot]
-                        + "', '" + name + "'); structured pruning supports one dense MLP per block");
+                        + "', '" + name + "'); structured pruning supports one dense MLP per block" + INSTEAD);
             }
             names[r.block()][slot] = name;
         }
@@ -73,7 +76,7 @@ final class MlpBlocks {
                 if (names[b][s] == null) {
                     throw new InvalidInputException(in.reference() + ": block " + b + " has no "
                             + new String[] {"gate_proj", "up_proj", "down_proj"}[s] + " weight (architecture "
-                            + layers.architectureName() + "); structured pruning needs a SwiGLU MLP in every block");
+                            + layers.architectureName() + "); structured pruning needs a SwiGLU MLP in every block" + INSTEAD);
                 }
                 requireFloat(in.tensor(names[b][s]));
             }
@@ -95,6 +98,16 @@ final class MlpBlocks {
             }
         }
         return new MlpBlocks(names, widths, hidden);
+    }
+
+    int blockCount() {
+        return widths.length;
+    }
+
+    /** The names and sizes of block {@code b}'s MLP. */
+    MlpTensors block(int b) {
+        String[] n = names[b];
+        return new MlpTensors(b, n[GATE], n[UP], n[DOWN], n[GATE_BIAS], n[UP_BIAS], widths[b], Math.toIntExact(hidden));
     }
 
     /** MLP width of input block {@code b}. */
