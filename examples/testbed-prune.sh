@@ -24,12 +24,12 @@ prune() { # name args...
   "$surgeon" prune "$tb/base" -o "$out/$name" --force -q --report "$out/$name.json" "$@" > /dev/null
 }
 
-prune magnitude-row --ratio 0.6 --group row
-prune magnitude-matrix --ratio 0.6 --group matrix
+prune magnitude-row --method magnitude --ratio 0.6 --group row
+prune magnitude-matrix --method magnitude --ratio 0.6 --group matrix
 prune wanda-row --ratio 0.6 --method wanda "${calib[@]}"
 prune wanda-matrix --ratio 0.6 --method wanda --group matrix "${calib[@]}"
 prune ecoflap --ratio 0.6 --method ecoflap "${calib[@]}"
-prune magnitude-2of4 --nm 2:4
+prune magnitude-2of4 --method magnitude --nm 2:4
 prune wanda-2of4 --nm 2:4 --method wanda "${calib[@]}"
 
 printf '%-18s %9s %9s %10s %s\n' model sparsity NLL perplexity note

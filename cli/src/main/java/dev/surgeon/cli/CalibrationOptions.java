@@ -30,12 +30,17 @@ public final class CalibrationOptions {
                     + "softmax sampling at temperature 1; a key/value cache for the LLaMA family; GPT-2 reruns the prefix per token, O(T^2)). Not with --data.")
     String calib;
 
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "128", description = "Calibration sequences. Default: 128.")
-    int samples;
+    @Option(names = "--samples", paramLabel = "N",
+            description = "Calibration sequences. Default: 128 (prune --method comp: 32).")
+    Integer samples;
 
     @Option(names = "--seq-len", paramLabel = "T",
-            description = "Tokens per sequence. Default: the model's max_position_embeddings, at most 2048.")
+            description = "Tokens per sequence. Default: the model's max_position_embeddings, at most 2048 (prune --method comp: 128).")
     Integer seqLen;
+
+    /** What --samples and --seq-len default to (null: the model's context, at most 2048). */
+    private int defaultSamples = 128;
+    private Integer defaultSeqLen;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
             description = "Seed of the window offsets (--data), of the sampling (--calib self) and of the method's random draws. Default: 0.")
@@ -73,7 +78,13 @@ public final class CalibrationOptions {
     }
 
     public int samples() {
-        return samples;
+        return samples != null ? samples : defaultSamples;
+    }
+
+    /** Sets the defaults of --samples and --seq-len for a command whose method is sized for a CPU. */
+    public void defaults(int samples, int seqLen) {
+        this.defaultSamples = samples;
+        this.defaultSeqLen = seqLen;
     }
 
     /** Checks the options before any model is read; {@code required}: one of --data and --calib must be given. */
@@ -87,7 +98,7 @@ public final class CalibrationOptions {
         if (calib != null && !calib.equals("self")) {
             throw new UsageException("--calib takes 'self' (sample from the model), not '" + calib + "'; for data use --data FILE");
         }
-        if (samples < 1) {
+        if (samples() < 1) {
             throw new UsageException("--samples must be at least 1, not " + samples);
         }
         if (seqLen != null && seqLen < 1) {
@@ -104,7 +115,9 @@ public final class CalibrationOptions {
      * when it is a terminal and {@code progress} is true.
      */
     public Resolved resolve(Checkpoint model, TransformerRunner runner, Report report, String command, boolean progress) {
-        int t = seqLen != null ? seqLen : Math.min(runner.maxPositions(), 2048);
+        int t = seqLen != null ? seqLen : defaultSeqLen != null ? Math.min(defaultSeqLen, runner.maxPositions())
+                : Math.min(runner.maxPositions(), 2048);
+        int samples = samples();
         int b = batch != null ? batch : Perplexity.defaultBatch(runner, t);
         if (data != null) {
             int[] ids = TokenData.load(data, model);

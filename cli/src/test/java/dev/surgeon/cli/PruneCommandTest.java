@@ -32,7 +32,7 @@ class PruneCommandTest {
     void matrixGroupIsExactPerTensorAndTheRestIsUntouched() throws IOException {
         Path in = model("bf16", 2, 4, 6, DType.BF16);
         Path out = tmp.resolve("out");
-        CommandRun run = CommandRun.of("prune", in.toString(), "--ratio", "0.3", "-o", out.toString(), "--json");
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.3", "-o", out.toString(), "--json");
         assertThat(run.code()).as(run.toString()).isZero();
         Path inFile = in.resolve("model.safetensors");
         Path outFile = out.resolve("model.safetensors");
@@ -95,7 +95,7 @@ class PruneCommandTest {
     void inspectStatsShowsTheSparsityTheReportGives() throws IOException {
         Path in = model("m", 3, 4, 6, DType.BF16);
         Path out = tmp.resolve("out");
-        CommandRun run = CommandRun.of("prune", in.toString(), "--ratio", "0.45", "--group", "row", "-o", out.toString(), "--json");
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.45", "--group", "row", "-o", out.toString(), "--json");
         assertThat(run.code()).as(run.toString()).isZero();
         CommandRun inspect = CommandRun.of("inspect", out.toString(), "--stats", "--json");
         assertThat(inspect.code()).as(inspect.toString()).isZero();
@@ -133,7 +133,7 @@ class PruneCommandTest {
     void rowGroupCountsEveryRowAndGlobalCountsTheModel() throws IOException {
         Path in = model("m", 2, 8, 12, DType.F32);
         Path rows = tmp.resolve("rows.safetensors");
-        CommandRun run = CommandRun.of("prune", in.toString(), "--ratio", "0.3", "--group", "row", "-o", rows.toString(), "-q");
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.3", "--group", "row", "-o", rows.toString(), "-q");
         assertThat(run.code()).as(run.toString()).isZero();
         for (Map.Entry<String, long[]> e : PruneModels.llama(2, 8, 12).entrySet()) {
             if (!prunable(e.getKey())) {
@@ -148,7 +148,7 @@ class PruneCommandTest {
             }
         }
         Path global = tmp.resolve("global.safetensors");
-        run = CommandRun.of("prune", in.toString(), "--ratio", "0.37", "--group", "global", "-o", global.toString(), "--json");
+        run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.37", "--group", "global", "-o", global.toString(), "--json");
         assertThat(run.code()).as(run.toString()).isZero();
         long n = 0;
         long z = 0;
@@ -170,7 +170,7 @@ class PruneCommandTest {
             int n = Integer.parseInt(nm.split(":")[0]);
             int m = Integer.parseInt(nm.split(":")[1]);
             Path out = tmp.resolve("nm-" + n + "-" + m + ".safetensors");
-            CommandRun run = CommandRun.of("prune", in.toString(), "--nm", nm, "-o", out.toString(), "--json");
+            CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--nm", nm, "-o", out.toString(), "--json");
             assertThat(run.code()).as(run.toString()).isZero();
             JsonObject r = run.json();
             assertThat(r.get("nm").getAsString()).isEqualTo(nm);
@@ -189,7 +189,7 @@ class PruneCommandTest {
             }
         }
         // --ratio may repeat N/M
-        assertThat(CommandRun.of("prune", in.toString(), "--nm", "2:4", "--ratio", "0.5", "-q", "-o",
+        assertThat(CommandRun.of("prune", in.toString(), "--method", "magnitude", "--nm", "2:4", "--ratio", "0.5", "-q", "-o",
                 tmp.resolve("r.safetensors").toString()).code()).isZero();
     }
 
@@ -197,7 +197,7 @@ class PruneCommandTest {
     void shardedOutputIsPrunedAndVerified() throws IOException {
         Path in = model("m", 2, 8, 16, DType.F32);
         Path out = tmp.resolve("sharded");
-        CommandRun run = CommandRun.of("prune", in.toString(), "--nm", "2:4", "--max-shard-size", "1K", "-o", out.toString(), "--json");
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--nm", "2:4", "--max-shard-size", "1K", "-o", out.toString(), "--json");
         assertThat(run.code()).as(run.toString()).isZero();
         assertThat(run.json().get("nm_verified").getAsBoolean()).isTrue();
         assertThat(run.json().getAsJsonArray("outputs").size()).isGreaterThan(3);
@@ -211,7 +211,7 @@ class PruneCommandTest {
         int h = 4;
         Path in = PruneModels.gpt2(tmp.resolve("gpt2"), h);
         Path out = tmp.resolve("gpt2-pruned.safetensors");
-        CommandRun run = CommandRun.of("prune", in.toString(), "--ratio", "0.5", "--group", "row", "-o", out.toString(), "--json");
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.5", "--group", "row", "-o", out.toString(), "--json");
         assertThat(run.code()).as(run.toString()).isZero();
         Path inFile = in.resolve("model.safetensors");
         for (String name : PruneModels.names(inFile)) {
@@ -235,7 +235,7 @@ class PruneCommandTest {
         }
         assertThat(run.json().getAsJsonArray("tensors")).hasSize(8);
         Path nm = tmp.resolve("gpt2-24.safetensors");
-        CommandRun n24 = CommandRun.of("prune", in.toString(), "--nm", "2:4", "-o", nm.toString(), "--json");
+        CommandRun n24 = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--nm", "2:4", "-o", nm.toString(), "--json");
         assertThat(n24.code()).as(n24.toString()).isZero();
         assertThat(n24.json().get("nm_verified").getAsBoolean()).isTrue();
     }
@@ -245,7 +245,7 @@ class PruneCommandTest {
         Path in = model("m", 2, 4, 6, DType.F32);
         Path inFile = in.resolve("model.safetensors");
         Path out = tmp.resolve("x.safetensors");
-        CommandRun run = CommandRun.of("prune", in.toString(), "--ratio", "0.5", "--exclude", "mlp\\.", "--include", "lm_head",
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.5", "--exclude", "mlp\\.", "--include", "lm_head",
                 "-o", out.toString(), "--json");
         assertThat(run.code()).as(run.toString()).isZero();
         for (String name : PruneModels.names(inFile)) {
@@ -265,8 +265,8 @@ class PruneCommandTest {
         Path in = model("m", 2, 4, 6, DType.BF16);
         Path a = tmp.resolve("a.safetensors");
         Path b = tmp.resolve("b.safetensors");
-        assertThat(CommandRun.of("prune", in.toString(), "--ratio", "0.5", "--dtype", "f32", "--threads", "1", "-q", "-o", a.toString()).code()).isZero();
-        assertThat(CommandRun.of("prune", in.toString(), "--ratio", "0.5", "--dtype", "f32", "--threads", "3", "-q", "-o", b.toString()).code()).isZero();
+        assertThat(CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.5", "--dtype", "f32", "--threads", "1", "-q", "-o", a.toString()).code()).isZero();
+        assertThat(CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.5", "--dtype", "f32", "--threads", "3", "-q", "-o", b.toString()).code()).isZero();
         assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
         Path inFile = in.resolve("model.safetensors");
         for (String name : PruneModels.names(inFile)) {
@@ -284,14 +284,14 @@ class PruneCommandTest {
     @Test
     void defaultOutputIsASiblingNamedPruned() throws IOException {
         Path in = model("tiny", 1, 4, 6, DType.F32);
-        CommandRun run = CommandRun.of("prune", in.toString(), "--ratio", "0.25", "-q");
+        CommandRun run = CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.25", "-q");
         assertThat(run.code()).as(run.toString()).isZero();
         assertThat(tmp.resolve("tiny-pruned/model.safetensors")).exists();
         assertThat(tmp.resolve("tiny-pruned/config.json")).exists();
         assertThat(run.out()).contains("block").contains("sparsity");
         // an existing output is refused without --force (exit 4), replaced with it
-        assertThat(CommandRun.of("prune", in.toString(), "--ratio", "0.25", "-q").code()).isEqualTo(ExitCodes.IO_FAILURE);
-        assertThat(CommandRun.of("prune", in.toString(), "--ratio", "0.25", "-q", "--force").code()).isZero();
+        assertThat(CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.25", "-q").code()).isEqualTo(ExitCodes.IO_FAILURE);
+        assertThat(CommandRun.of("prune", in.toString(), "--method", "magnitude", "--ratio", "0.25", "-q", "--force").code()).isZero();
     }
 
     private static Map<String, String> metadata(Path file) {

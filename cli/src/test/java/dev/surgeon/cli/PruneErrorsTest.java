@@ -33,6 +33,9 @@ class PruneErrorsTest {
 
     private CommandRun fails(int code, String... args) {
         List<String> a = new ArrayList<>(List.of("prune", model.toString()));
+        if (!List.of(args).contains("--method")) {
+            a.addAll(List.of("--method", "magnitude")); // these cases are about the unstructured methods
+        }
         a.addAll(List.of(args));
         a.addAll(List.of("-o", out.toString()));
         CommandRun run = CommandRun.of(a.toArray(String[]::new));
@@ -53,9 +56,9 @@ class PruneErrorsTest {
         fails(ExitCodes.USAGE, "--nm", "2-4");
         assertThat(fails(ExitCodes.USAGE, "--nm", "2:4", "--ratio", "0.3").err()).contains("disagrees");
         fails(ExitCodes.USAGE, "--nm", "2:4", "--group", "row");
-        assertThat(fails(ExitCodes.USAGE, "--ratio", "0.5", "--method", "comp").err()).contains("not available yet")
-                .contains("magnitude, wanda, ecoflap");
-        assertThat(fails(ExitCodes.USAGE, "--ratio", "0.5", "--method", "sparsegpt").err()).contains("magnitude, wanda, ecoflap");
+        assertThat(fails(ExitCodes.USAGE, "--ratio", "0.5", "--method", "sparsegpt").err())
+                .contains("comp, magnitude, wanda, ecoflap");
+        assertThat(fails(ExitCodes.USAGE, "--ratio", "0.5", "--uniform").err()).contains("apply to --method comp");
         fails(ExitCodes.USAGE, "--ratio", "0.5", "--group", "column");
         assertThat(fails(ExitCodes.USAGE, "--ratio", "0.5", "--method", "wanda").err())
                 .contains("--data").contains("--calib self").contains("--stats");
@@ -115,11 +118,13 @@ class PruneErrorsTest {
 
     @Test
     void missingModelAndOutputThatIsTheInput() throws IOException {
-        CommandRun run = CommandRun.of("prune", tmp.resolve("nope").toString(), "--ratio", "0.5", "-o", out.toString());
+        CommandRun run = CommandRun.of("prune", tmp.resolve("nope").toString(), "--method", "magnitude", "--ratio", "0.5",
+                "-o", out.toString());
         assertThat(run.code()).isIn(ExitCodes.INVALID_INPUT, ExitCodes.IO_FAILURE);
         assertThat(out).doesNotExist();
         byte[] before = Files.readAllBytes(model.resolve("model.safetensors"));
-        CommandRun same = CommandRun.of("prune", model.toString(), "--ratio", "0.5", "-o", model.toString(), "--force");
+        CommandRun same = CommandRun.of("prune", model.toString(), "--method", "magnitude", "--ratio", "0.5", "-o",
+                model.toString(), "--force");
         assertThat(same.code()).as(same.toString()).isNotZero();
         assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).isEqualTo(before);
     }

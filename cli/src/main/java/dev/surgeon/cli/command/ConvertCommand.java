@@ -41,13 +41,19 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** config.json with torch_dtype following the cast, so loaders pick the stored precision. */
     static com.google.gson.JsonObject configFor(Checkpoint in, DType target) {
-        if (target == null || in.config() == null || !in.config().has("torch_dtype")) {
+        return withDtype(in.config(), target);
+    }
+
+    /** {@code config} with torch_dtype naming {@code target}; null when nothing changes (no target, no config, no torch_dtype). */
+    static com.google.gson.JsonObject withDtype(com.google.gson.JsonObject config, DType target) {
+        if (target == null || config == null || !config.has("torch_dtype")) {
             return null;
         }
-        com.google.gson.JsonObject c = in.config().deepCopy();
+        com.google.gson.JsonObject c = config.deepCopy();
         c.addProperty("torch_dtype", target == DType.BF16 ? "bfloat16" : target == DType.F16 ? "float16" : "float32");
         return c;
     }
+
 
     @Override
     public Integer call() {

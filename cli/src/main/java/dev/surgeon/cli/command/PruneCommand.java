@@ -39,9 +39,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code surgeon prune}: unstructured and N:M pruning by magnitude, Wanda or ECoFLaP (METHODS.md). */
+/** {@code surgeon prune}: COMP structured pruning, and unstructured or N:M pruning by magnitude, Wanda or ECoFLaP (METHODS.md). */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Prune a model: set the lowest-scoring weights of its prunable matrices to zero.",
+        description = {"Prune a model: remove whole blocks and MLP neurons (comp), or set the lowest-scoring weights of its "
+                + "prunable matrices to zero (magnitude, wanda, ecoflap).",
+                "comp (default): --ratio is the fraction of all parameters removed; whole blocks go first (lowest importance "
+                        + "1 - mean cos(block input, output)), then MLP neurons by optimal-brain-surgeon saliency, then the kept "
+                        + "neurons of each block are rescaled to reproduce its dense output (mask tuning). Blocks are edited in "
+                        + "order on calibration sequences (default: 32 x 128 tokens sampled from the model itself). The output "
+                        + "is smaller: blocks renumbered, num_hidden_layers and intermediate_size(s) updated.",
                 "magnitude: score |W|, no data; exactly floor(n * S) pruned per comparison group (--group row, matrix or global).",
                 "wanda: score |W_ij| * ||X_j||_2 (input-channel norms from calibration), per output row; blocks calibrated in order, "
                         + "each after the blocks before it were pruned (--one-shot: all from the dense model).",
@@ -52,12 +58,14 @@ import java.util.concurrent.Callable;
                 "Prunable by default: the 2-D attention and MLP weights inside blocks (never embeddings, lm_head, norms, biases). "
                         + "GPT-2 Conv1D weights are pruned in their logical [out, in] orientation."},
         footer = {"", "Examples:",
-                "  surgeon prune model/ --ratio 0.5 -o pruned/                          (magnitude, per matrix)",
+                "  surgeon prune model/ --ratio 0.2 -o pruned/                          (comp, calibrated on itself)",
+                "  surgeon prune model/ --ratio 0.2 --data prose.bin --uniform -o pruned/",
+                "  surgeon prune model/ --method magnitude --ratio 0.5 -o pruned/       (per matrix)",
                 "  surgeon prune model/ --method wanda --ratio 0.5 --data prose.bin -o pruned/",
                 "  surgeon prune model/ --method wanda --nm 2:4 --calib self -o pruned-24/",
                 "  surgeon prune model/ --method ecoflap --ratio 0.6 --data prose.bin --report r.json -o pruned/"})
 public final class PruneCommand implements Callable<Integer> {
-    static final List<String> METHODS = List.of("magnitude", "wanda", "ecoflap");
+    static final List<String> METHODS = List.of("comp", "magnitude", "wanda", "ecoflap");
     /** The N:M verification failed on the written output: a bug, not bad input. */
     static final String NM_FAILED = "N:M verification of the written output failed";
 
@@ -65,11 +73,12 @@ public final class PruneCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--ratio", paramLabel = "S",
-            description = "Target sparsity: the fraction of prunable weights set to zero, in [0, 1). Required unless --nm gives it (N/M).")
+            description = "comp: the fraction of all parameters to remove, in [0, 1). Others: target sparsity, the fraction of "
+                    + "prunable weights set to zero, in [0, 1). Required unless --nm gives it (N/M).")
     Double ratio;
 
-    @Option(names = "--method", paramLabel = "METHOD", defaultValue = "magnitude",
-            description = "magnitude, wanda or ecoflap. Default: magnitude.")
+    @Option(names = "--method", paramLabel = "METHOD", defaultValue = "comp",
+            description = "comp, magnitude, wanda or ecoflap. Default: comp.")
     String method;
 
     @Option(names = "--group", paramLabel = "GROUP",
@@ -94,7 +103,7 @@ public final class PruneCommand implements Callable<Integer> {
     CalibrationOptions calibration;
 
     @Option(names = "--stats", paramLabel = "FILE",
-            description = "wanda/ecoflap: activation statistics from 'surgeon calibrate' (or computed elsewhere in its format), "
+            description = "wanda/ecoflap/comp: activation statistics from 'surgeon calibrate' (comp: with --gram) (or computed elsewhere in its format), "
                     + "applied one-shot; for architectures without a runner. Not with --data/--calib.")
     Path stats;
 
@@ -107,6 +116,9 @@ public final class PruneCommand implements Callable<Integer> {
             description = "ecoflap: per-block or per-tensor sparsities (YAML or JSON: name or block index -> sparsity) that "
                     + "replace stage 1. Default: none (stage 1 runs).")
     Path sparsityFile;
+
+    @Mixin
+    CompOptions comp;
 
     @Mixin
     DtypeOption dtype;
@@ -125,6 +137,13 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (method.trim().equalsIgnoreCase("comp")) {
+            return CompPrune.run(this);
+        }
+        if (comp.anyGiven()) {
+            throw new UsageException("--layer-share, --uniform, --no-tune, --neuron-score, --iterative and --max-scale-var "
+                    + "apply to --method comp");
+        }
         PruneRequest req = PruneRequest.resolve(method, ratio, group, nm);
         boolean data = calibration.given() || stats != null;
         if (req.magnitude()) {

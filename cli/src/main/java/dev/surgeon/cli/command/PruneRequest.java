@@ -84,9 +84,6 @@ record PruneRequest(CalibratedPruning.Method method, double ratio, Magnitude.Gro
                 return CalibratedPruning.Method.WANDA;
             case "ecoflap":
                 return CalibratedPruning.Method.ECOFLAP;
-            case "comp":
-                throw new UsageException("--method comp is not available yet; the methods are "
-                        + PruneCommand.methodList());
             default:
                 throw new UsageException("unknown --method '" + name + "'; the methods are " + PruneCommand.methodList());
         }
