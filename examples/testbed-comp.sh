@@ -7,19 +7,9 @@
 #
 # Usage: examples/testbed-comp.sh [OUT_DIR]   (needs ./surgeon built and ../shared)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd -P)
-surgeon="$root/surgeon"
-shared=${SURGEON_SHARED:-"$root/../shared"}
-tb="$shared/fixtures/testbed"
-[ -d "$tb/base" ] || { echo "testbed-comp: no testbed at $tb" >&2; exit 1; }
-out=${1:-$(mktemp -d)}
-mkdir -p "$out"
-head -c 32768 "$tb/eval/prose.bin" > "$out/eval-prose.bin"
-tail -c 32768 "$tb/eval/prose.bin" > "$out/calib-prose.bin"
+. "$(dirname "$0")/testbed-common.sh"
 calib=(--data "$out/calib-prose.bin" --samples 32 --seq-len 128)
 
-nll() { "$surgeon" eval "$1" --data "$out/eval-prose.bin" --seq-len 128 --json -q |
-  python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.4f %.3f" % (r["mean_nll"], r["perplexity"]))'; }
 prune() { # name args...
   local name=$1; shift
   "$surgeon" prune "$tb/base" --ratio 0.2 -o "$out/$name" --force -q --report "$out/$name.json" "$@" > /dev/null

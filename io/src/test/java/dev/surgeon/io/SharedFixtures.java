@@ -47,6 +47,20 @@ public final class SharedFixtures {
         return fixture("fixtures/testbed/" + dir);
     }
 
+    /**
+     * The second half of the testbed's {@code eval/prose.bin} as byte-level token ids: the
+     * calibration split of the pruning tests, which leave the first half for evaluation. Skips the
+     * test when it is absent.
+     */
+    public static int[] testbedCalibrationProse() throws java.io.IOException {
+        byte[] prose = Files.readAllBytes(testbed("eval/prose.bin"));
+        int[] ids = new int[prose.length / 2];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = prose[prose.length - ids.length + i] & 0xff;
+        }
+        return ids;
+    }
+
     private static Path fixture(String relative) {
         assumePresent();
         Path p = root().resolve(relative);

@@ -6,13 +6,11 @@ import dev.surgeon.ops.data.Windows;
 import dev.surgeon.ops.runner.LlamaRunner;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * ECoFLaP on the shared testbed's {@code base} (6 blocks) at S = 0.6: the per-block sparsities
@@ -23,18 +21,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class EcoflapTestbedTest {
     @Test
     void blockSparsitiesAreNonUniformAtSixtyPercent() throws Exception {
-        Path root = SharedFixtures.root();
-        assumeTrue(root != null, "shared fixtures not found (../shared): skipping the testbed check");
-        Path base = root.resolve("fixtures/testbed/base");
-        assumeTrue(Files.isDirectory(base), "testbed model missing: " + base + "; skipping");
+        Path base = SharedFixtures.testbed("base");
         double ratio = 0.6;
         try (Checkpoint c = Checkpoint.open(base.toString()); LlamaRunner r = LlamaRunner.open(c)) {
             List<PrunableTensor> targets = TinyLlama.targets(c);
-            byte[] prose = Files.readAllBytes(root.resolve("fixtures/testbed/eval/prose.bin"));
-            int[] ids = new int[prose.length / 2];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = prose[prose.length - ids.length + i] & 0xff;
-            }
+            int[] ids = SharedFixtures.testbedCalibrationProse();
             int[][] zo = Windows.calibration(ids, 32, 65, 0).windows();
             int[][] calib = Windows.calibration(ids, 32, 64, 0).windows();
             CalibratedPruning.Request req = new CalibratedPruning.Request(CalibratedPruning.Method.ECOFLAP, ratio, 0, 0,

@@ -6,12 +6,10 @@ import dev.surgeon.ops.data.Windows;
 import dev.surgeon.ops.runner.LlamaRunner;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * COMP on the shared testbed's {@code base} (6 blocks) at --ratio 0.2, calibrated on 32 windows of
@@ -22,15 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CompTestbedTest {
     @Test
     void autoPicksTheLowestCalibrationNllAndTuningLowersTheError() throws Exception {
-        Path root = SharedFixtures.root();
-        assumeTrue(root != null, "shared fixtures not found (../shared): skipping the testbed check");
-        Path base = root.resolve("fixtures/testbed/base");
-        assumeTrue(Files.isDirectory(base), "testbed model missing: " + base + "; skipping");
-        byte[] prose = Files.readAllBytes(root.resolve("fixtures/testbed/eval/prose.bin"));
-        int[] ids = new int[prose.length / 2];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = prose[prose.length - ids.length + i] & 0xff;
-        }
+        Path base = SharedFixtures.testbed("base");
+        int[] ids = SharedFixtures.testbedCalibrationProse();
         int[][] calib = Windows.calibration(ids, 32, 128, 0).windows();
         try (Checkpoint c = Checkpoint.open(base.toString()); LlamaRunner r = LlamaRunner.open(c)) {
             Comp.Request req = new Comp.Request(0.2, null, false, true, Comp.Score.OBS, false, 1.0, 16);
