@@ -260,9 +260,14 @@ public final class LlamaRunner extends RunnerBase {
         Nd4j.matmul(q3, k3, scores);
         pool.give(qr);
         pool.give(kr);
-        scores.muli((float) (1.0 / Math.sqrt(hd))).addi(mask(t));
-        INDArray rows = scores.reshape('c', scores.length() / t, t);
-        Nd4j.exec(new SoftMax(rows, rows, 1));
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        if (CausalSoftmax.fits(scores)) {
+            CausalSoftmax.apply(scores, t, scale);
+        } else {
+            scores.muli(scale).addi(mask(t));
+            INDArray rows = scores.reshape('c', scores.length() / t, t);
+            Nd4j.exec(new SoftMax(rows, rows, 1));
+        }
         INDArray ctx = pool.take((long) b * kvHeads, (long) group * t, hd);
         Nd4j.matmul(scores, v3, ctx);
         pool.give(scores);
