@@ -36,11 +36,13 @@ public final class LlamaRunner extends RunnerBase {
     private final Map<Long, INDArray[]> ropeTables = new HashMap<>();
     private INDArray rotation;
     private final ArrayPool pool = new ArrayPool();
+    private final RotaryHeads rotary;
 
     private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
         super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(),
                 config.maxPositionEmbeddings());
         this.config = config;
+        this.rotary = new RotaryHeads(config);
         if (!config.tieWordEmbeddings() && !weights.has("lm_head.weight")) {
             throw new InvalidInputException(model.reference() + ": tensor 'lm_head.weight' is missing and "
                     + "config.json does not set tie_word_embeddings");
@@ -227,30 +229,17 @@ public final class LlamaRunner extends RunnerBase {
         if (w.qkvBias != null) {
             qkv.addiRowVector(w.qkvBias);
         }
-        long qEnd = (long) heads * hd;
-        long kEnd = qEnd + (long) kvHeads * hd;
-        long vEnd = kEnd + (long) kvHeads * hd;
-        // rope on q and k together, rows of head_dim: x·cos + rotate_half(x)·sin, with
-        // rotate_half(x) = [−x2, x1] computed as x·R for a signed permutation R, so that every
-        // step runs on contiguous arrays of one shape
-        INDArray[] cs = ropeTables.computeIfAbsent(((long) b << 32) | t, key -> ropeTable(b, t));
-        long bt = (long) b * t;
-        INDArray qkOwner = pool.take(bt, kEnd).assign(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)));
-        INDArray x = qkOwner.reshape('c', bt * (heads + kvHeads), hd);
-        INDArray rot = pool.take(bt * (heads + kvHeads), hd);
-        Nd4j.gemm(x, rotateHalf(), rot, false, false, 1.0, 0.0);
-        INDArray qk3 = x.reshape('c', bt, heads + kvHeads, hd).muli(cs[0]);
-        qk3.addi(rot.reshape('c', bt, heads + kvHeads, hd).muli(cs[1]));
-        pool.give(rot);
-        INDArray qk = qk3.reshape('c', bt, kEnd);
-        INDArray qr = splitHeads(qk, 0, qEnd, b, t, heads);
-        // keys transposed, [B, KV, hd, T], so the scores are a plain batched product
-        INDArray kPart = pool.take(bt, kEnd - qEnd).assign(qk.get(NDArrayIndex.all(), NDArrayIndex.interval(qEnd, kEnd)));
-        INDArray kr = pool.take(b, kvHeads, hd, t).assign(kPart.reshape('c', b, t, kvHeads, hd).permute(0, 2, 3, 1));
-        pool.give(kPart);
-        pool.give(qkOwner);
-        INDArray v = splitHeads(qkv, kEnd, vEnd, b, t, kvHeads);
+        INDArray[] qkvHeads;
+        if (RotaryHeads.fits(qkv)) {
+            qkvHeads = new INDArray[] {pool.take(b, heads, t, hd), pool.take(b, kvHeads, hd, t), pool.take(b, kvHeads, t, hd)};
+            rotary.split(qkv, b, t, qkvHeads[0], qkvHeads[1], qkvHeads[2]);
+        } else {
+            qkvHeads = splitRotaryNd4j(qkv, b, t);
+        }
         pool.give(qkv);
+        INDArray qr = qkvHeads[0];
+        INDArray kr = qkvHeads[1];
+        INDArray v = qkvHeads[2];
         // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
         // [B·KV, group·T, hd] lines each query row up with its key/value head without copying.
         INDArray q3 = qr.reshape('c', (long) b * kvHeads, (long) group * t, hd);
@@ -275,6 +264,40 @@ public final class LlamaRunner extends RunnerBase {
         INDArray out = pool.take(b, t, heads, hd).assign(ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3));
         pool.give(ctx);
         return out;
+    }
+
+    /**
+     * The ND4J path of {@link RotaryHeads#split} for arrays too large for it: q [B, H, T, hd],
+     * kᵀ [B, KV, hd, T] (rotated) and v [B, KV, T, hd] from qkv [B·T, (H + 2·KV)·hd].
+     */
+    private INDArray[] splitRotaryNd4j(INDArray qkv, int b, int t) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int hd = config.headDim();
+        long qEnd = (long) heads * hd;
+        long kEnd = qEnd + (long) kvHeads * hd;
+        long vEnd = kEnd + (long) kvHeads * hd;
+        // rope on q and k together, rows of head_dim: x·cos + rotate_half(x)·sin, with
+        // rotate_half(x) = [−x2, x1] computed as x·R for a signed permutation R, so that every
+        // step runs on contiguous arrays of one shape
+        INDArray[] cs = ropeTables.computeIfAbsent(((long) b << 32) | t, key -> ropeTable(b, t));
+        long bt = (long) b * t;
+        INDArray qkOwner = pool.take(bt, kEnd).assign(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, kEnd)));
+        INDArray x = qkOwner.reshape('c', bt * (heads + kvHeads), hd);
+        INDArray rot = pool.take(bt * (heads + kvHeads), hd);
+        Nd4j.gemm(x, rotateHalf(), rot, false, false, 1.0, 0.0);
+        INDArray qk3 = x.reshape('c', bt, heads + kvHeads, hd).muli(cs[0]);
+        qk3.addi(rot.reshape('c', bt, heads + kvHeads, hd).muli(cs[1]));
+        pool.give(rot);
+        INDArray qk = qk3.reshape('c', bt, kEnd);
+        INDArray qr = splitHeads(qk, 0, qEnd, b, t, heads);
+        // keys transposed, [B, KV, hd, T], so the scores are a plain batched product
+        INDArray kPart = pool.take(bt, kEnd - qEnd).assign(qk.get(NDArrayIndex.all(), NDArrayIndex.interval(qEnd, kEnd)));
+        INDArray kr = pool.take(b, kvHeads, hd, t).assign(kPart.reshape('c', b, t, kvHeads, hd).permute(0, 2, 3, 1));
+        pool.give(kPart);
+        pool.give(qkOwner);
+        INDArray v = splitHeads(qkv, kEnd, vEnd, b, t, kvHeads);
+        return new INDArray[] {qr, kr, v};
     }
 
     /** a · bᵀ into a pooled [rows of a, rows of b] array. */
