@@ -32,10 +32,7 @@ final class CausalSoftmax {
                 int n = r % t + 1;   // keys 0..position
                 int at = base + r * t;
                 data.get(at, row, 0, n);
-                float max = row[0];
-                for (int j = 1; j < n; j++) {
-                    max = Math.max(max, row[j]);
-                }
+                float max = Sums.max(row, 0, n);
                 for (int j = 0; j < n; j++) {
                     row[j] = (row[j] - max) * scale;
                 }

@@ -28,7 +28,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe; the checkpoint must stay open while the runner is used.
  */
-public final class LlamaRunner extends RunnerBase {
+public final class LlamaRunner extends RunnerBase implements BatchLoss {
     /** Models whose F32 weights take at most this many bytes are kept in memory whole. */
     public static final long DEFAULT_CACHE_BYTES = 2L << 30;
 
@@ -184,6 +184,14 @@ public final class LlamaRunner extends RunnerBase {
     @Override
     public INDArray head(INDArray hidden) {
         long[] shape = checkHidden(hidden);
+        INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
+        headInto(hidden, logits);
+        return logits;
+    }
+
+    /** {@link #head} into {@code logits} [B, T, vocab] (contiguous). */
+    private void headInto(INDArray hidden, INDArray logits) {
+        long[] shape = checkHidden(hidden);
         INDArray x = hidden.reshape('c', shape[0] * shape[1], config.hiddenSize());
         INDArray norm = cached("model.norm.weight", () -> weights.load("model.norm.weight", config.hiddenSize()));
         INDArray h = rmsNorm(x, norm);
@@ -191,11 +199,28 @@ public final class LlamaRunner extends RunnerBase {
         boolean tied = !weights.has("lm_head.weight");
         INDArray lm = tied ? embedding() : cached("lm_head.weight",
                 () -> weights.load("lm_head.weight", config.vocabSize(), config.hiddenSize()));
-        INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
         Nd4j.gemm(h, lm, logits.reshape('c', shape[0] * shape[1], config.vocabSize()), false, true, 1.0, 0.0);
         pool.give(h);
         release(tied ? "embed" : "lm_head.weight", lm);
-        return logits;
+    }
+
+    /** The whole forward pass and the NLL, the logits in a pooled buffer (262 MB at B 8, T 256, V 32000). */
+    @Override
+    public double nllSum(int[][] inputs, int[][] windows, int from) {
+        INDArray h = embed(inputs);
+        for (int i = 0; i < blockCount(); i++) {
+            INDArray next = block(i, h);
+            free(h);
+            h = next;
+        }
+        INDArray logits = pool.take(h.size(0), h.size(1), config.vocabSize());
+        headInto(h, logits);
+        free(h);
+        try {
+            return Perplexity.nllSum(logits, windows, from);
+        } finally {
+            pool.give(logits);
+        }
     }
 
     @Override
