@@ -15,12 +15,7 @@ final class CausalSoftmax {
     private CausalSoftmax() {
     }
 
-    /** Whether {@link #apply} can take {@code scores} (contiguous 'c', int-indexable). */
-    static boolean fits(INDArray scores) {
-        return !scores.isView() && scores.ordering() == 'c' && scores.length() <= Integer.MAX_VALUE;
-    }
-
-    /** scores [rows, T] (contiguous) ← causal softmax of scale·scores along each row. */
+    /** scores [rows, T] ({@link Flat}) ← causal softmax of scale·scores along each row. */
     static void apply(INDArray scores, int t, float scale) {
         FloatBuffer data = scores.data().asNioFloat();
         int base = (int) scores.offset();

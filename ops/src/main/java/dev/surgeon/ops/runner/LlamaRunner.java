@@ -124,8 +124,12 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
         INDArray act = gemm(h, w.gate);
         INDArray up = gemm(h, w.up);
         pool.give(h);
-        Nd4j.exec(new Swish(act, act));
-        act.muli(up);
+        if (Flat.fits(act) && Flat.fits(up)) {
+            SwiGlu.apply(act, up);
+        } else {
+            Nd4j.exec(new Swish(act, act));
+            act.muli(up);
+        }
         pool.give(up);
         tap(tap, act, p + "mlp.down_proj");
         INDArray down = gemm(act, w.down);
@@ -255,7 +259,7 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
             qkv.addiRowVector(w.qkvBias);
         }
         INDArray[] qkvHeads;
-        if (RotaryHeads.fits(qkv)) {
+        if (Flat.fits(qkv)) {
             qkvHeads = new INDArray[] {pool.take(b, heads, t, hd), pool.take(b, kvHeads, hd, t), pool.take(b, kvHeads, t, hd)};
             rotary.split(qkv, b, t, qkvHeads[0], qkvHeads[1], qkvHeads[2]);
         } else {
@@ -275,7 +279,7 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
         pool.give(qr);
         pool.give(kr);
         float scale = (float) (1.0 / Math.sqrt(hd));
-        if (CausalSoftmax.fits(scores)) {
+        if (Flat.fits(scores)) {
             CausalSoftmax.apply(scores, t, scale);
         } else {
             scores.muli(scale).addi(mask(t));
@@ -398,6 +402,10 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
     /** x · rsqrt(mean(x²) + eps) · w over the last dimension of x [N, hidden]; returns a new array. */
     private INDArray rmsNorm(INDArray x, INDArray w) {
         INDArray sq = pool.take(x.shape());
+        if (Flat.fits(x)) {
+            RmsNorm.apply(x, w, config.rmsNormEps(), sq);
+            return sq;
+        }
         x.mul(x, sq);
         INDArray inv = sq.mean(true, 1).addi(config.rmsNormEps());
         Transforms.pow(inv, -0.5, false);

@@ -26,12 +26,7 @@ final class RotaryHeads {
         this.inv = config.inverseFrequencies();
     }
 
-    /** Whether {@link #split} can take {@code qkv} (contiguous 'c', int-indexable). */
-    static boolean fits(INDArray qkv) {
-        return !qkv.isView() && qkv.ordering() == 'c' && qkv.length() <= Integer.MAX_VALUE;
-    }
-
-    /** Fills q, kT and v (contiguous, shapes as in the class comment) from qkv of {@code b} sequences of {@code t}. */
+    /** Fills q, kT and v ({@link Flat}, shapes as in the class comment) from qkv of {@code b} sequences of {@code t}. */
     void split(INDArray qkv, int b, int t, INDArray q, INDArray kT, INDArray v) {
         float[][] cs = tables.computeIfAbsent(t, this::table);
         FloatBuffer src = qkv.data().asNioFloat();
