@@ -90,13 +90,19 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
     @Override
     public INDArray block(int i, INDArray hidden, BlockTap tap) {
         checkBlock(i);
-        long[] shape = checkHidden(hidden);
-        int b = (int) shape[0];
-        int t = (int) shape[1];
-        BlockWeights w = blockWeights(i);
-        // own the residual stream as [B, T, H] and work on a 2-D view of it: ND4J cannot free a
-        // reshape (a view), so the owner is what is returned and freed
+        checkHidden(hidden);
+        // own the residual stream as [B, T, H]: ND4J cannot free a reshape (a view), so the
+        // owner is what is returned and freed
         INDArray residual = hidden.dup('c');
+        blockInPlace(i, residual, tap);
+        return residual;
+    }
+
+    /** Block {@code i} applied to {@code residual} [B, T, hidden] ('c', owned by the caller) in place. */
+    private void blockInPlace(int i, INDArray residual, BlockTap tap) {
+        int b = (int) residual.size(0);
+        int t = (int) residual.size(1);
+        BlockWeights w = blockWeights(i);
         INDArray x = residual.reshape('c', (long) b * t, config.hiddenSize());
 
         String p = "model.layers." + i + ".";
@@ -113,7 +119,6 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
 
         mlp(x, w, tap, p);
         doneWith(w);
-        return residual;
     }
 
     /** x += down(silu(gate(n)) · up(n)) for n = post_attention_layernorm(x), x [rows, hidden]. */
@@ -213,9 +218,7 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
     public double nllSum(int[][] inputs, int[][] windows, int from) {
         INDArray h = embed(inputs);
         for (int i = 0; i < blockCount(); i++) {
-            INDArray next = block(i, h);
-            free(h);
-            h = next;
+            blockInPlace(i, h, null);
         }
         INDArray logits = pool.take(h.size(0), h.size(1), config.vocabSize());
         headInto(h, logits);

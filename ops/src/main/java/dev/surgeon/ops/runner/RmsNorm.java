@@ -17,7 +17,7 @@ final class RmsNorm {
     static void apply(INDArray x, INDArray w, double eps, INDArray out) {
         int width = (int) x.size(1);
         int rows = (int) x.size(0);
-        float[] weight = w.dup('c').data().asFloat();
+        float[] weight = Flat.fits(w) ? w.data().asFloat() : w.dup('c').data().asFloat();
         FloatBuffer src = x.data().asNioFloat();
         FloatBuffer dst = out.data().asNioFloat();
         Parallel.forRange(rows, (from, to) -> {
