@@ -8,7 +8,7 @@ import java.util.function.IntConsumer;
 /**
  * Mean next-token NLL of a model over evaluation windows: each window of T+1 tokens feeds its
  * first T and predicts its last T. Log-softmax is computed per position in F32 with the maximum
- * subtracted; the NLLs are summed in double.
+ * subtracted; the exponentials and the NLLs are summed in double.
  */
 public final class Perplexity {
     private Perplexity() {
@@ -55,7 +55,8 @@ public final class Perplexity {
                 }
                 inputs[i] = java.util.Arrays.copyOf(windows[start + i], t);
             }
-            total += runner instanceof BatchLoss own ? own.nllSum(inputs, windows, start) : nllOfLogits(runner, inputs, windows, start);
+            total += runner instanceof BatchLoss own ? own.nllSum(inputs, windows, start)
+                    : nllOfLogits(runner, inputs, windows, start);
             progress.accept(start + b);
         }
         long tokens = (long) windows.length * t;
