@@ -44,8 +44,9 @@ final class ArrayPool {
         return k;
     }
 
-    /** Drops every pooled array (their memory goes with the garbage collector). */
+    /** Frees every pooled array now: the pool can hold large ones (eval's logits) that the garbage collector would keep long. */
     void clear() {
+        free.values().forEach(q -> q.forEach(RunnerBase::free));
         free.clear();
     }
 }

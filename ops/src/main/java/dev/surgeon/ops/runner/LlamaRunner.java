@@ -28,7 +28,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe; the checkpoint must stay open while the runner is used.
  */
-public final class LlamaRunner extends RunnerBase {
+public final class LlamaRunner extends RunnerBase implements BatchLoss {
     /** Models whose F32 weights take at most this many bytes are kept in memory whole. */
     public static final long DEFAULT_CACHE_BYTES = 2L << 30;
 
@@ -36,11 +36,13 @@ public final class LlamaRunner extends RunnerBase {
     private final Map<Long, INDArray[]> ropeTables = new HashMap<>();
     private INDArray rotation;
     private final ArrayPool pool = new ArrayPool();
+    private final RotaryHeads rotary;
 
     private LlamaRunner(Checkpoint model, LlamaConfig config, long cacheBytes) {
         super(model, cacheBytes, config.numLayers(), config.vocabSize(), config.hiddenSize(),
                 config.maxPositionEmbeddings());
         this.config = config;
+        this.rotary = new RotaryHeads(config);
         if (!config.tieWordEmbeddings() && !weights.has("lm_head.weight")) {
             throw new InvalidInputException(model.reference() + ": tensor 'lm_head.weight' is missing and "
                     + "config.json does not set tie_word_embeddings");
@@ -88,13 +90,19 @@ public final class LlamaRunner extends RunnerBase {
     @Override
     public INDArray block(int i, INDArray hidden, BlockTap tap) {
         checkBlock(i);
-        long[] shape = checkHidden(hidden);
-        int b = (int) shape[0];
-        int t = (int) shape[1];
-        BlockWeights w = blockWeights(i);
-        // own the residual stream as [B, T, H] and work on a 2-D view of it: ND4J cannot free a
-        // reshape (a view), so the owner is what is returned and freed
+        checkHidden(hidden);
+        // own the residual stream as [B, T, H]: ND4J cannot free a reshape (a view), so the
+        // owner is what is returned and freed
         INDArray residual = hidden.dup('c');
+        blockInPlace(i, residual, tap);
+        return residual;
+    }
+
+    /** Block {@code i} applied to {@code residual} [B, T, hidden] ('c', owned by the caller) in place. */
+    private void blockInPlace(int i, INDArray residual, BlockTap tap) {
+        int b = (int) residual.size(0);
+        int t = (int) residual.size(1);
+        BlockWeights w = blockWeights(i);
         INDArray x = residual.reshape('c', (long) b * t, config.hiddenSize());
 
         String p = "model.layers." + i + ".";
@@ -111,7 +119,6 @@ public final class LlamaRunner extends RunnerBase {
 
         mlp(x, w, tap, p);
         doneWith(w);
-        return residual;
     }
 
     /** x += down(silu(gate(n)) · up(n)) for n = post_attention_layernorm(x), x [rows, hidden]. */
@@ -122,8 +129,12 @@ public final class LlamaRunner extends RunnerBase {
         INDArray act = gemm(h, w.gate);
         INDArray up = gemm(h, w.up);
         pool.give(h);
-        Nd4j.exec(new Swish(act, act));
-        act.muli(up);
+        if (Flat.fits(act) && Flat.fits(up)) {
+            SwiGlu.apply(act, up);
+        } else {
+            Nd4j.exec(new Swish(act, act));
+            act.muli(up);
+        }
         pool.give(up);
         tap(tap, act, p + "mlp.down_proj");
         INDArray down = gemm(act, w.down);
@@ -182,6 +193,14 @@ public final class LlamaRunner extends RunnerBase {
     @Override
     public INDArray head(INDArray hidden) {
         long[] shape = checkHidden(hidden);
+        INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
+        headInto(hidden, logits);
+        return logits;
+    }
+
+    /** {@link #head} into {@code logits} [B, T, vocab] (contiguous). */
+    private void headInto(INDArray hidden, INDArray logits) {
+        long[] shape = checkHidden(hidden);
         INDArray x = hidden.reshape('c', shape[0] * shape[1], config.hiddenSize());
         INDArray norm = cached("model.norm.weight", () -> weights.load("model.norm.weight", config.hiddenSize()));
         INDArray h = rmsNorm(x, norm);
@@ -189,11 +208,26 @@ public final class LlamaRunner extends RunnerBase {
         boolean tied = !weights.has("lm_head.weight");
         INDArray lm = tied ? embedding() : cached("lm_head.weight",
                 () -> weights.load("lm_head.weight", config.vocabSize(), config.hiddenSize()));
-        INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, shape[0], shape[1], config.vocabSize());
         Nd4j.gemm(h, lm, logits.reshape('c', shape[0] * shape[1], config.vocabSize()), false, true, 1.0, 0.0);
         pool.give(h);
         release(tied ? "embed" : "lm_head.weight", lm);
-        return logits;
+    }
+
+    /** The whole forward pass and the NLL, the logits in a pooled buffer (262 MB at B 8, T 256, V 32000). */
+    @Override
+    public double nllSum(int[][] inputs, int[][] windows, int from) {
+        INDArray h = embed(inputs);
+        for (int i = 0; i < blockCount(); i++) {
+            blockInPlace(i, h, null);
+        }
+        INDArray logits = pool.take(h.size(0), h.size(1), config.vocabSize());
+        headInto(h, logits);
+        free(h);
+        try {
+            return Perplexity.nllSum(logits, windows, from);
+        } finally {
+            pool.give(logits);
+        }
     }
 
     @Override
@@ -227,6 +261,51 @@ public final class LlamaRunner extends RunnerBase {
         if (w.qkvBias != null) {
             qkv.addiRowVector(w.qkvBias);
         }
+        INDArray[] qkvHeads;
+        if (Flat.fits(qkv)) {
+            qkvHeads = new INDArray[] {pool.take(b, heads, t, hd), pool.take(b, kvHeads, hd, t), pool.take(b, kvHeads, t, hd)};
+            rotary.split(qkv, b, t, qkvHeads[0], qkvHeads[1], qkvHeads[2]);
+        } else {
+            qkvHeads = splitRotaryNd4j(qkv, b, t);
+        }
+        pool.give(qkv);
+        INDArray qr = qkvHeads[0];
+        INDArray kr = qkvHeads[1];
+        INDArray v = qkvHeads[2];
+        // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
+        // [B·KV, group·T, hd] lines each query row up with its key/value head without copying.
+        INDArray q3 = qr.reshape('c', (long) b * kvHeads, (long) group * t, hd);
+        INDArray k3 = kr.reshape('c', (long) b * kvHeads, hd, t);
+        INDArray v3 = v.reshape('c', (long) b * kvHeads, t, hd);
+        INDArray scores = pool.take((long) b * kvHeads, (long) group * t, t);
+        Nd4j.matmul(q3, k3, scores);
+        pool.give(qr);
+        pool.give(kr);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        if (Flat.fits(scores)) {
+            CausalSoftmax.apply(scores, t, scale);
+        } else {
+            scores.muli(scale).addi(mask(t));
+            INDArray rows = scores.reshape('c', scores.length() / t, t);
+            Nd4j.exec(new SoftMax(rows, rows, 1));
+        }
+        INDArray ctx = pool.take((long) b * kvHeads, (long) group * t, hd);
+        Nd4j.matmul(scores, v3, ctx);
+        pool.give(scores);
+        pool.give(v);
+        INDArray out = pool.take(b, t, heads, hd).assign(ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3));
+        pool.give(ctx);
+        return out;
+    }
+
+    /**
+     * The ND4J path of {@link RotaryHeads#split} for arrays too large for it: q [B, H, T, hd],
+     * kᵀ [B, KV, hd, T] (rotated) and v [B, KV, T, hd] from qkv [B·T, (H + 2·KV)·hd].
+     */
+    private INDArray[] splitRotaryNd4j(INDArray qkv, int b, int t) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int hd = config.headDim();
         long qEnd = (long) heads * hd;
         long kEnd = qEnd + (long) kvHeads * hd;
         long vEnd = kEnd + (long) kvHeads * hd;
@@ -250,26 +329,7 @@ public final class LlamaRunner extends RunnerBase {
         pool.give(kPart);
         pool.give(qkOwner);
         INDArray v = splitHeads(qkv, kEnd, vEnd, b, t, kvHeads);
-        pool.give(qkv);
-        // heads h = g·group + r share key/value head g, so [B, H, T, hd] viewed as
-        // [B·KV, group·T, hd] lines each query row up with its key/value head without copying.
-        INDArray q3 = qr.reshape('c', (long) b * kvHeads, (long) group * t, hd);
-        INDArray k3 = kr.reshape('c', (long) b * kvHeads, hd, t);
-        INDArray v3 = v.reshape('c', (long) b * kvHeads, t, hd);
-        INDArray scores = pool.take((long) b * kvHeads, (long) group * t, t);
-        Nd4j.matmul(q3, k3, scores);
-        pool.give(qr);
-        pool.give(kr);
-        scores.muli((float) (1.0 / Math.sqrt(hd))).addi(mask(t));
-        INDArray rows = scores.reshape('c', scores.length() / t, t);
-        Nd4j.exec(new SoftMax(rows, rows, 1));
-        INDArray ctx = pool.take((long) b * kvHeads, (long) group * t, hd);
-        Nd4j.matmul(scores, v3, ctx);
-        pool.give(scores);
-        pool.give(v);
-        INDArray out = pool.take(b, t, heads, hd).assign(ctx.reshape('c', b, heads, t, hd).permute(0, 2, 1, 3));
-        pool.give(ctx);
-        return out;
+        return new INDArray[] {qr, kr, v};
     }
 
     /** a · bᵀ into a pooled [rows of a, rows of b] array. */
@@ -345,6 +405,10 @@ public final class LlamaRunner extends RunnerBase {
     /** x · rsqrt(mean(x²) + eps) · w over the last dimension of x [N, hidden]; returns a new array. */
     private INDArray rmsNorm(INDArray x, INDArray w) {
         INDArray sq = pool.take(x.shape());
+        if (Flat.fits(x)) {
+            RmsNorm.apply(x, w, config.rmsNormEps(), sq);
+            return sq;
+        }
         x.mul(x, sq);
         INDArray inv = sq.mean(true, 1).addi(config.rmsNormEps());
         Transforms.pow(inv, -0.5, false);

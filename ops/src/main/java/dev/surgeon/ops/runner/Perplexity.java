@@ -1,8 +1,6 @@
 package dev.surgeon.ops.runner;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.FloatBuffer;
 import java.util.function.IntConsumer;
@@ -10,7 +8,7 @@ import java.util.function.IntConsumer;
 /**
  * Mean next-token NLL of a model over evaluation windows: each window of T+1 tokens feeds its
  * first T and predicts its last T. Log-softmax is computed per position in F32 with the maximum
- * subtracted; the NLLs are summed in double.
+ * subtracted; the exponentials and the NLLs are summed in double.
  */
 public final class Perplexity {
     private Perplexity() {
@@ -57,30 +55,33 @@ public final class Perplexity {
                 }
                 inputs[i] = java.util.Arrays.copyOf(windows[start + i], t);
             }
-            INDArray logits = runner.logits(inputs);
-            total += nllSum(logits, windows, start);
-            if (logits.closeable()) {
-                logits.close();
-            }
+            total += runner instanceof BatchLoss own ? own.nllSum(inputs, windows, start)
+                    : nllOfLogits(runner, inputs, windows, start);
             progress.accept(start + b);
         }
         long tokens = (long) windows.length * t;
         return new Result(total / tokens, tokens, windows.length);
     }
 
+    private static double nllOfLogits(TransformerRunner runner, int[][] inputs, int[][] windows, int from) {
+        INDArray logits = runner.logits(inputs);
+        double sum = nllSum(logits, windows, from);
+        if (logits.closeable()) {
+            logits.close();
+        }
+        return sum;
+    }
+
     /**
      * Σ of the NLLs that {@code logits} [b, T, V] (of the first T tokens of windows[from..from+b))
-     * give the last T tokens of those windows. The logits are overwritten (used up).
+     * give the last T tokens of those windows. The logits are only read.
      */
     public static double nllSum(INDArray logits, int[][] windows, int from) {
         int b = (int) logits.size(0);
         int t = (int) logits.size(1);
         int vocab = (int) logits.size(2);
-        long n = (long) b * t;
-        INDArray c = logits.isView() || logits.ordering() != 'c' ? logits.dup('c') : logits;
-        FloatBuffer data = c.data().asNioFloat();
-        // the target logits first: the log-sum-exp below overwrites the array in place
-        double total = 0;
+        int n = b * t;
+        int[] targets = new int[n];
         for (int i = 0; i < b; i++) {
             if (windows[from + i].length != t + 1) {
                 throw new IllegalArgumentException("logits of " + t + " positions for a window of "
@@ -91,26 +92,34 @@ public final class Perplexity {
                 if (target < 0 || target >= vocab) {
                     throw new IllegalArgumentException("target " + target + " outside the vocabulary");
                 }
-                total -= data.get((int) ((i * (long) t + p) * vocab + target));
+                targets[i * t + p] = target;
             }
         }
-        // log Σ exp(x − max) + max per row, in ND4J's vectorised, threaded kernels
-        INDArray rows = c.reshape('c', n, vocab);
-        INDArray max = rows.max(true, 1);
-        rows.subiColumnVector(max);
-        Transforms.exp(rows, false);
-        INDArray sums = rows.sum(true, 1);
-        FloatBuffer m = max.data().asNioFloat();
-        FloatBuffer e = sums.data().asNioFloat();
-        for (int r = 0; r < n; r++) {
-            total += Math.log(e.get(r)) + m.get(r);
-        }
-        max.close();
-        sums.close();
+        INDArray c = logits.isView() || logits.ordering() != 'c' ? logits.dup('c') : logits;
+        FloatBuffer data = c.data().asNioFloat();
+        // per row: log Σ exp(x − max) + max − x[target], in one read of the row
+        double[] nll = new double[n];
+        Parallel.forRange(n, (lo, hi) -> {
+            float[] row = new float[vocab];
+            float[] k = new float[vocab];
+            for (int r = lo; r < hi; r++) {
+                data.get(r * vocab, row, 0, vocab);
+                float target = row[targets[r]];
+                float max = Sums.max(row, 0, vocab);
+                for (int j = 0; j < vocab; j++) {
+                    row[j] -= max;
+                }
+                FastExp.expInPlace(row, 0, vocab, k);
+                nll[r] = Math.log(Sums.of(row, 0, vocab)) + max - target;
+            }
+        });
         if (c != logits && c.closeable()) {
             c.close();
         }
+        double total = 0;
+        for (double x : nll) {
+            total += x;
+        }
         return total;
     }
-
 }
