@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
-/** Waiting for a worker's result inside a write: its failure is rethrown as it was thrown. */
+/** Waiting for a worker's result: its failure is rethrown as it was thrown. */
 public final class Futures {
     private Futures() {
     }
@@ -26,13 +26,32 @@ public final class Futures {
             if (c instanceof UncheckedIOException u) {
                 throw u.getCause();
             }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
+            throw unchecked(c);
         }
+    }
+
+    /**
+     * The result of compute work (no I/O inside a write): its RuntimeException or Error rethrown
+     * as thrown, anything else wrapped; an interrupt as an IllegalStateException.
+     */
+    public static <T> T join(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw unchecked(e.getCause());
+        }
+    }
+
+    private static RuntimeException unchecked(Throwable c) {
+        if (c instanceof RuntimeException re) {
+            return re;
+        }
+        if (c instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(c);
     }
 }

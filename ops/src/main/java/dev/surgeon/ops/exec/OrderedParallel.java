@@ -2,7 +2,6 @@ package dev.surgeon.ops.exec;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,29 +45,11 @@ public final class OrderedParallel {
             }
             List<R> out = new ArrayList<>(items.size());
             for (Future<R> f : futures) {
-                out.add(get(f));
+                out.add(Futures.join(f));
             }
             return out;
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    private static <R> R get(Future<R> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
         }
     }
 }

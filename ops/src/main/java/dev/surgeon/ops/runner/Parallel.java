@@ -1,10 +1,10 @@
 package dev.surgeon.ops.runner;
 
+import dev.surgeon.ops.exec.Futures;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,21 +46,7 @@ final class Parallel {
         }
         body.run((int) ((long) n * (parts - 1) / parts), n);
         for (Future<?> f : helpers) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (c instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(c);
-            }
+            Futures.join(f);
         }
     }
 }
