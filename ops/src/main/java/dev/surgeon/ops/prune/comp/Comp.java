@@ -146,7 +146,7 @@ public final class Comp {
                         + " inputs for an MLP of width " + mlp.width() + "; were they computed for this model?");
             }
             grams.put(b, l);
-            shares[b] = shares(model, mlp, l.gram(), l.tokens());
+            shares[b] = byScore(request) ? shares(model, mlp, l.gram(), l.tokens()) : null;
         }
         List<Integer> removed = blockOptions(m, request, importance).get(0);
         Plan plan = plan(m, request, removed, shares);
@@ -230,7 +230,7 @@ public final class Comp {
             for (int b = 0; b < blocks; b++) {
                 BlockRun r = BlockRun.of(runner, b, hidden, m.mlps.get(b), true);
                 importance[b] = 1 - r.cosineSum() / r.tokens();
-                shares[b] = shares(m.checkpoint, m.mlps.get(b), r.gramSum(), r.tokens());
+                shares[b] = byScore(request) ? shares(m.checkpoint, m.mlps.get(b), r.gramSum(), r.tokens()) : null;
                 say.accept(String.format(Locale.ROOT, "dense pass: block %d/%d, importance %.4f", b + 1, blocks,
                         importance[b]));
             }
@@ -238,6 +238,11 @@ public final class Comp {
             hidden.forEach(BlockRun::free);
         }
         return new Dense(importance, shares);
+    }
+
+    /** Whether neuron counts follow the scores (else every block ends at one width: --uniform, or magnitude scores). */
+    private static boolean byScore(Request request) {
+        return !request.uniform() && request.score() == Score.OBS;
     }
 
     /** OBS saliency of each neuron over the block's MLP output energy E‖y‖² (comparable across blocks). */
@@ -318,8 +323,7 @@ public final class Comp {
         }
         int[] remove;
         try {
-            remove = request.uniform() || request.score() == Score.MAGNITUDE
-                    ? NeuronCounts.uniform(widths, neurons) : NeuronCounts.byScore(widths, s, neurons);
+            remove = byScore(request) ? NeuronCounts.byScore(widths, s, neurons) : NeuronCounts.uniform(widths, neurons);
         } catch (IllegalArgumentException e) {
             return new Plan(removed, kept, new int[kept.length], neurons, e.getMessage());
         }
