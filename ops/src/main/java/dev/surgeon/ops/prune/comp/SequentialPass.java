@@ -1,10 +1,9 @@
 package dev.surgeon.ops.prune.comp;
 
 import dev.surgeon.ops.calib.Calibrator;
-import dev.surgeon.ops.runner.Perplexity;
+import dev.surgeon.ops.calib.NextTokenNll;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,29 +58,10 @@ final class SequentialPass {
                         mlp.width(), t.errorBefore(), t.errorAfter(), t.fallback() == null ? "" : " (" + t.fallback()
                                 + "; scales left at 1)"));
             }
-            double nll = nll(runner, hidden, windows, request.batch());
+            double nll = NextTokenNll.of(runner, hidden, windows);
             return new Comp.Outcome(plan, edits, nll, m.budget().after(plan.removed(), plan.kept(), plan.remove()));
         } finally {
             hidden.forEach(BlockRun::free);
         }
-    }
-
-    /** Mean NLL of tokens 2..T of each window given the tokens before (the head on the final hidden states). */
-    private static double nll(TransformerRunner runner, List<INDArray> hidden, int[][] windows, int batch) {
-        double total = 0;
-        long count = 0;
-        int from = 0;
-        for (INDArray h : hidden) {
-            INDArray logits = runner.head(h);
-            long t = logits.size(1);
-            // positions 0..T−2 predict tokens 1..T−1: the window itself is then "T−1 + 1" tokens long
-            INDArray head = logits.get(NDArrayIndex.all(), NDArrayIndex.interval(0, t - 1), NDArrayIndex.all()).dup('c');
-            BlockRun.free(logits);
-            total += Perplexity.nllSum(head, windows, from);
-            BlockRun.free(head);
-            count += h.size(0) * (t - 1);
-            from += (int) h.size(0);
-        }
-        return total / count;
     }
 }
