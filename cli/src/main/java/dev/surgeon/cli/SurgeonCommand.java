@@ -3,6 +3,7 @@ package dev.surgeon.cli;
 import dev.surgeon.cli.command.AverageCommand;
 import dev.surgeon.cli.command.CalibrateCommand;
 import dev.surgeon.cli.command.ConvertCommand;
+import dev.surgeon.cli.command.MaskCommand;
 import dev.surgeon.cli.command.DiffCommand;
 import dev.surgeon.cli.command.EvalCommand;
 import dev.surgeon.cli.command.InspectCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
                 SynthCommand.class,
                 PruneCommand.class, ScaleCommand.class, AverageCommand.class,
-                MergeCommand.class, EvalCommand.class, CalibrateCommand.class,
+                MergeCommand.class, EvalCommand.class, CalibrateCommand.class, MaskCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 usage error, 3 invalid input, 4 I/O failure, 5 NaN/Inf guard,",
                 "130 interrupted (SIGINT), 143 terminated (SIGTERM), 1 unexpected."})

@@ -3,8 +3,8 @@ package dev.surgeon.ops.prune.comp;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.surgeon.io.error.InvalidInputException;
+import dev.surgeon.ops.structure.BlockConfig;
 
 import java.util.Arrays;
 
@@ -54,7 +54,6 @@ final class StructuredConfig {
         }
         JsonObject c = config.deepCopy();
         int[] kept = edit.keptBlocks();
-        c.addProperty("num_hidden_layers", kept.length);
         int max = Arrays.stream(widths).max().orElseThrow();
         c.addProperty("intermediate_size", max);
         if (Arrays.stream(widths).allMatch(w -> w == max)) {
@@ -66,22 +65,7 @@ final class StructuredConfig {
             }
             c.add(SIZES, a);
         }
-        if (c.get("layer_types") instanceof JsonArray types) {
-            if (types.size() != edit.blockCount()) {
-                throw new InvalidInputException("config.json: layer_types lists " + types.size() + " blocks, the model has "
-                        + edit.blockCount());
-            }
-            JsonArray t = new JsonArray();
-            for (int b : kept) {
-                t.add(types.get(b));
-            }
-            c.add("layer_types", t);
-        }
-        if (c.get("max_window_layers") instanceof JsonPrimitive p && p.isNumber()) {
-            // blocks below the threshold keep full attention: count the kept ones below it
-            int old = p.getAsInt();
-            c.addProperty("max_window_layers", (int) Arrays.stream(kept).filter(b -> b < old).count());
-        }
+        BlockConfig.removeBlocks(c, edit.blockCount(), kept);
         return c;
     }
 }

@@ -13,6 +13,7 @@ import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorOrder;
 import dev.surgeon.ops.content.SourceCast;
 import dev.surgeon.ops.content.SourceCopy;
+import dev.surgeon.ops.structure.SlicedMatrix;
 
 import java.util.ArrayList;
 import java.util.Arrays;

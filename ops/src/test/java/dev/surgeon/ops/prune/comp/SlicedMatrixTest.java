@@ -4,6 +4,7 @@ import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.ops.inspect.StatsFiles;
+import dev.surgeon.ops.structure.SlicedMatrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
