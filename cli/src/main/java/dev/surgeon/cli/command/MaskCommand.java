@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code surgeon mask}: GTSP masks; only lists its subcommands. */
 @Command(name = "mask", mixinStandardHelpOptions = true,
         description = "GTSP masks (METHODS.md, \"GTSP\"): apply a mask file of weight, head and layer masks to a model.",
-        subcommands = {MaskApplyCommand.class})
+        subcommands = {MaskComputeCommand.class, MaskApplyCommand.class})
 public final class MaskCommand implements Runnable {
     @Spec
     CommandSpec spec;
