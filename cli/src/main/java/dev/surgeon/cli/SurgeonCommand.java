@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models; "
-                + "prune them (magnitude, Wanda, ECoFLaP, N:M); scale (LiNeS), merge (task arithmetic, TIES, DARE, SLERP) and average (AMA) them.",
+                + "prune them (magnitude, Wanda, ECoFLaP, N:M); scale (LiNeS), merge (task arithmetic, TIES, DARE, SLERP) and average (AMA) them; apply GTSP masks.",
         subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
                 SynthCommand.class,
                 PruneCommand.class, ScaleCommand.class, AverageCommand.class,

@@ -55,10 +55,6 @@ public final class MaskPlan {
         this.paramsAfter = paramsAfter;
     }
 
-    /** The rows or columns of one tensor that a head mask touches. */
-    private record Cut(boolean columns, int[] indices) {
-    }
-
     /**
      * @param target output dtype of floating-point tensors; null keeps each tensor's
      * @throws InvalidInputException GPT-2 heads with {@code REMOVE}; a zeroed layer without o/down projection
@@ -78,10 +74,10 @@ public final class MaskPlan {
                 }
             }
         }
-        Map<String, Cut> cuts = new LinkedHashMap<>();
+        Map<String, HeadCuts.Cut> cuts = new LinkedHashMap<>();
         if (att != null) {
             for (int b : fit.maskedGroups().keySet()) {
-                addCuts(cuts, att[b], fit.groupsOf(b));
+                HeadCuts.add(cuts, att[b], fit.groupsOf(b));
             }
         }
         StructuredEdit edit = blocks == 0 ? null : new StructuredEdit(blocks, remove ? fit.removedBlocks() : null, Map.of());
@@ -111,7 +107,7 @@ public final class MaskPlan {
             DType dt = changes ? target : t.dtype();
             cast |= changes;
             WeightMask wm = masks.weights().get(t.name());
-            Cut cut = cuts.get(t.name());
+            HeadCuts.Cut cut = cuts.get(t.name());
             boolean wholeZero = block >= 0 && zeroBlock[block] && (r.role() == Role.ATTN_O || r.role() == Role.MLP_DOWN);
             if (wm == null && cut == null && !wholeZero) {
                 TensorContent copy = changes ? new SourceCast(ref, dt) : new SourceCopy(ref);
@@ -165,56 +161,6 @@ public final class MaskPlan {
         int[][] kept = headsKept(att, fit, blocks);
         JsonObject config = remove ? config(in, layers, fit, edit, kept, att, allowRagged) : null;
         return new MaskPlan(List.copyOf(out), config, zeroed, kept, before, after);
-    }
-
-    /** Rows or columns each masked group touches, by tensor name. */
-    private static void addCuts(Map<String, Cut> cuts, BlockAttention a, int[] groups) {
-        if (groups.length == 0) {
-            return;
-        }
-        int hd = a.headDim();
-        int gs = a.groupSize();
-        List<Integer> q = new ArrayList<>();
-        List<Integer> kv = new ArrayList<>();
-        for (int g : groups) {
-            for (int i = g * gs * hd; i < (g + 1) * gs * hd; i++) {
-                q.add(i);
-            }
-            for (int i = g * hd; i < (g + 1) * hd; i++) {
-                kv.add(i);
-            }
-        }
-        int[] qi = q.stream().mapToInt(Integer::intValue).toArray();
-        int[] kvi = kv.stream().mapToInt(Integer::intValue).toArray();
-        if (a.fused()) {
-            // c_attn [d, 3·q] (Conv1D, [in, out]): the head's columns in each of the q, k, v thirds
-            int width = a.heads() * hd;
-            int[] thirds = new int[3 * qi.length];
-            for (int t = 0; t < 3; t++) {
-                for (int i = 0; i < qi.length; i++) {
-                    thirds[t * qi.length + i] = t * width + qi[i];
-                }
-            }
-            cuts.put(a.qkv(), new Cut(true, thirds));
-            if (a.qkvBias() != null) {
-                cuts.put(a.qkvBias(), new Cut(false, thirds));
-            }
-            cuts.put(a.o(), new Cut(false, qi)); // c_proj [q, d]: the heads' input rows
-            return;
-        }
-        cuts.put(a.q(), new Cut(false, qi));
-        cuts.put(a.k(), new Cut(false, kvi));
-        cuts.put(a.v(), new Cut(false, kvi));
-        cuts.put(a.o(), new Cut(true, qi));
-        if (a.qBias() != null) {
-            cuts.put(a.qBias(), new Cut(false, qi));
-        }
-        if (a.kBias() != null) {
-            cuts.put(a.kBias(), new Cut(false, kvi));
-        }
-        if (a.vBias() != null) {
-            cuts.put(a.vBias(), new Cut(false, kvi));
-        }
     }
 
     /** A zeroed block is an identity only when both residual writers (attention out, MLP down) are zeroed. */
