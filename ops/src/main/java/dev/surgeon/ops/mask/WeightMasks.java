@@ -4,7 +4,6 @@ import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.prune.GlobalThreshold;
-import dev.surgeon.ops.prune.KeyThreshold;
 import dev.surgeon.ops.prune.PrunableTensor;
 import dev.surgeon.ops.prune.Selection;
 import dev.surgeon.ops.select.RadixSelect;
@@ -33,19 +32,22 @@ public final class WeightMasks {
         for (PrunableTensor t : targets) {
             groups.computeIfAbsent(perBlock ? t.block() : 0, k -> new ArrayList<>()).add(t);
         }
-        Map<String, Long> keys = new LinkedHashMap<>(); // threshold key per tensor; −1: keep everything
+        // per tensor the smallest key kept (0 keeps everything). The cut's key is the ⌊n·(1 − D)⌋-th
+        // smallest |w| itself, so strict "> threshold" keeps the keys above it: every weight equal
+        // to the threshold is masked, whatever share of the ties the cut would have pruned.
+        Map<String, Long> keys = new LinkedHashMap<>();
         for (List<PrunableTensor> g : groups.values()) {
             long n = g.stream().mapToLong(PrunableTensor::numel).sum();
             if (Selection.countOf(n, 1 - density) == 0) {
-                g.forEach(t -> keys.put(t.name(), -1L));
+                g.forEach(t -> keys.put(t.name(), 0L));
                 continue;
             }
-            Map<String, KeyThreshold> cut = GlobalThreshold.compute(g, 1 - density, threads);
-            cut.forEach((name, k) -> keys.put(name, k.key()));
+            Map<String, dev.surgeon.ops.prune.KeyThreshold> cut = GlobalThreshold.compute(g, 1 - density, threads);
+            cut.forEach((name, k) -> keys.put(name, k.key() + 1));
         }
         List<PlannedTensor> out = new ArrayList<>();
         for (PrunableTensor t : targets) {
-            long key = keys.get(t.name());
+            long from = keys.get(t.name());
             long[] count = kept.computeIfAbsent(t.name(), k -> new long[2]);
             out.add(new PlannedTensor(t.name() + MaskFile.WEIGHT_SUFFIX, DType.U8, t.ref().info().shape(), sink -> {
                 ElementReader r = new ElementReader(t.ref());
@@ -57,7 +59,7 @@ public final class WeightMasks {
                     b.clear();
                     long keep = 0;
                     for (int i = 0; i < n; i++) {
-                        boolean k = key < 0 || RadixSelect.key(v[i]) > key;
+                        boolean k = RadixSelect.key(v[i]) >= from;
                         b.put(k ? (byte) 1 : 0);
                         keep += k ? 1 : 0;
                     }
