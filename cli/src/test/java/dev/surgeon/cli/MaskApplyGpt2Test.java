@@ -36,9 +36,7 @@ class MaskApplyGpt2Test {
 
     @BeforeEach
     void setUp() {
-        model = tmp.resolve("g");
-        assertThat(Main.run("synth", "-q", "--arch", "gpt2", "--layers", "2", "--hidden", "32", "--intermediate", "64",
-                "--heads", "4", "--vocab", "64", "--max-positions", "64", "--dtype", "f32", "-o", model.toString())).isZero();
+        model = SynthModels.gpt2(tmp.resolve("g"), 2);
     }
 
     private Path masks(String file, Map<Integer, boolean[]> heads, boolean[] layers, Map<String, WeightMask> w) {

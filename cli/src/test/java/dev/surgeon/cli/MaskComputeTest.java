@@ -32,10 +32,7 @@ class MaskComputeTest {
 
     @BeforeEach
     void setUp() {
-        model = tmp.resolve("m");
-        assertThat(Main.run("synth", "-q", "--arch", "llama", "--layers", "3", "--hidden", "32", "--intermediate", "48",
-                "--heads", "4", "--kv-heads", "2", "--vocab", "64", "--max-positions", "64", "--dtype", "f32",
-                "-o", model.toString())).isZero();
+        model = SynthModels.llama(tmp.resolve("m"), 3, 48);
     }
 
     private CommandRun compute(Path out, String... more) {

@@ -28,10 +28,7 @@ class PruneCompTest {
 
     @BeforeEach
     void setUp() {
-        model = tmp.resolve("m");
-        assertThat(Main.run("synth", "-q", "--arch", "llama", "--layers", "4", "--hidden", "32", "--intermediate", "64",
-                "--heads", "4", "--kv-heads", "2", "--vocab", "64", "--max-positions", "64", "--dtype", "f32",
-                "-o", model.toString())).isZero();
+        model = SynthModels.llama(tmp.resolve("m"), 4, 64);
     }
 
     private CommandRun comp(Path out, String... args) {
@@ -186,9 +183,7 @@ class PruneCompTest {
             assertThat(out).doesNotExist();
         }
         // GPT-2 has no gated MLP: invalid input, pointing to the methods that work
-        Path gpt2 = tmp.resolve("g");
-        assertThat(Main.run("synth", "-q", "--arch", "gpt2", "--layers", "2", "--hidden", "32", "--intermediate", "64",
-                "--vocab", "64", "-o", gpt2.toString())).isZero();
+        Path gpt2 = SynthModels.gpt2(tmp.resolve("g"), 2);
         CommandRun g = CommandRun.of("prune", gpt2.toString(), "--ratio", "0.2", "-o", out.toString());
         assertThat(g.code()).as(g.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(g.err()).contains("--method magnitude");

@@ -11,12 +11,9 @@ import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.error.InvalidInputException;
-import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.layers.LayerMap;
-import dev.surgeon.io.write.AtomicOutput;
 import dev.surgeon.io.write.PlannedTensor;
-import dev.surgeon.io.write.SafetensorsWriter;
 import dev.surgeon.ops.mask.AttentionLayout;
 import dev.surgeon.ops.mask.BlockAttention;
 import dev.surgeon.ops.mask.HeadScores;
@@ -33,12 +30,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,11 +158,9 @@ public final class MaskComputeCommand implements Callable<Integer> {
             meta.put("method", method());
             Masks small = new Masks(null, headMasks, layerMask, meta);
             Map<String, long[]> kept = new LinkedHashMap<>();
-            List<PlannedTensor> plan = new ArrayList<>(weights == null ? List.of()
-                    : WeightMasks.plan(targets, weights, perBlock, workers, kept));
-            plan.addAll(MaskFile.plan(small));
-            plan.sort(Comparator.comparing(PlannedTensor::name));
-            long bytes = write(plan, MaskFile.metadata(small));
+            List<PlannedTensor> streamed = weights == null ? List.of()
+                    : WeightMasks.plan(targets, weights, perBlock, workers, kept);
+            long bytes = MaskFile.write(output, force, small, streamed);
             Console.note("wrote " + output);
             report(report, att, headScores, headMasks, importance, layerMask, kept, bytes);
             if (!reportOptions.json) {
@@ -222,19 +215,6 @@ public final class MaskComputeCommand implements Callable<Integer> {
             parts.add("layers=block-importance(" + layers + ")");
         }
         return "gtsp one-shot: " + String.join("; ", parts);
-    }
-
-    private long write(List<PlannedTensor> plan, Map<String, String> meta) {
-        try (AtomicOutput out = AtomicOutput.begin(output, force)) {
-            long bytes;
-            try {
-                bytes = SafetensorsWriter.write(out.stagedFile(), meta, plan);
-            } catch (IOException e) {
-                throw new IoFailureException(output + ": write failed (" + e.getMessage() + ")", e);
-            }
-            out.commit();
-            return bytes;
-        }
     }
 
     private void report(Report report, BlockAttention[] att, double[][] headScores, Map<Integer, boolean[]> headMasks,

@@ -66,10 +66,21 @@ public final class MaskFile {
 
     /** Writes {@code masks} to {@code target} (a path ending in .safetensors) atomically; returns its length. */
     public static long write(Path target, boolean force, Masks masks) {
+        return write(target, force, masks, List.of());
+    }
+
+    /**
+     * As above, with weight masks that are computed while they are written ({@code streamed}, U8
+     * {@code <tensor>.mask} entries) beside those {@code masks} holds; entries go in name order.
+     */
+    public static long write(Path target, boolean force, Masks masks, List<PlannedTensor> streamed) {
+        List<PlannedTensor> all = new ArrayList<>(plan(masks));
+        all.addAll(streamed);
+        all.sort(java.util.Comparator.comparing(PlannedTensor::name));
         try (AtomicOutput out = AtomicOutput.begin(target, force)) {
             long bytes;
             try {
-                bytes = SafetensorsWriter.write(out.stagedFile(), metadata(masks), plan(masks));
+                bytes = SafetensorsWriter.write(out.stagedFile(), metadata(masks), all);
             } catch (IOException e) {
                 throw new IoFailureException(target + ": write failed (" + e.getMessage() + ")", e);
             }
