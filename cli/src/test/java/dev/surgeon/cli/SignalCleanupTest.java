@@ -33,14 +33,15 @@ class SignalCleanupTest {
 
     @BeforeAll
     static void bigInput() throws Exception {
-        // 256 MiB of F32: large enough that the conversion is still running when the signal lands.
+        // 512 MiB of F32: the conversion is still running when the signal lands (with 256 MiB a
+        // loaded machine once saw it finish between the check and the signal).
         List<PlannedTensor> ts = new ArrayList<>();
         int n = 1 << 19;
         ByteBuffer data = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             data.putFloat((i % 1000) * 0.001f);
         }
-        for (int t = 0; t < 128; t++) {
+        for (int t = 0; t < 256; t++) {
             ts.add(new PlannedTensor(String.format("model.layers.%d.mlp.up_proj.weight", t), DType.F32, new long[] {n},
                     sink -> sink.write(data.duplicate().clear())));
         }
