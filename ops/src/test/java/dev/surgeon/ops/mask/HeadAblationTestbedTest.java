@@ -59,7 +59,47 @@ class HeadAblationTestbedTest {
             System.out.printf(Locale.ROOT, "testbed heads 0.5: dense %.4f, ablation %.4f, data-free %.4f, random mean %.4f (%s)%n",
                     dense, byAblation, byDataFree, random, each.toString().trim());
             assertThat(byAblation).isLessThan(random);
+
+            // the ablation masks written both ways give the same logits through the runner
+            java.util.TreeMap<Integer, boolean[]> heads = new java.util.TreeMap<>();
+            for (int b = 0; b < att.length; b++) {
+                heads.put(b, HeadScores.keep(ablation[b], 1, att[b].groupSize()));
+            }
+            Masks masks = new Masks(null, heads, null, java.util.Map.of("model", "base", "method", "test"));
+            Path zero = materialise(c, masks, MaskMode.ZERO);
+            Path removed = materialise(c, masks, MaskMode.REMOVE);
+            int[][] ids = java.util.Arrays.copyOfRange(eval, 0, 4);
+            try (Checkpoint cz = Checkpoint.open(zero.toString()); LlamaRunner rz = LlamaRunner.open(cz);
+                 Checkpoint cr = Checkpoint.open(removed.toString()); LlamaRunner rr = LlamaRunner.open(cr)) {
+                assertThat(rr.config().numKvHeads()).isEqualTo(1);
+                assertThat(rr.config().numHeads()).isEqualTo(2);
+                float[] a = rz.logits(ids).dup('c').data().asFloat();
+                float[] b = rr.logits(ids).dup('c').data().asFloat();
+                double max = 0;
+                for (int i = 0; i < a.length; i++) {
+                    max = Math.max(max, Math.abs(a[i] - b[i]));
+                }
+                System.out.printf(Locale.ROOT, "testbed heads 0.5: zero vs remove max |logit difference| %.3g%n", max);
+                assertThat(max).isLessThan(1e-4);
+            }
         }
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
+    /** The model with {@code masks} applied in {@code mode}, written to a folder. */
+    private Path materialise(Checkpoint c, Masks masks, MaskMode mode) {
+        LayerMap map = new LayerMap(c.names(), c.config());
+        MaskPlan plan = MaskPlan.build(c, map, masks, MaskFit.of(masks, c, map), mode, false, null);
+        Path out = tmp.resolve(mode.name().toLowerCase(Locale.ROOT));
+        try (dev.surgeon.io.write.AtomicOutput o = dev.surgeon.io.write.AtomicOutput.begin(out, false)) {
+            dev.surgeon.io.write.CheckpointWriter.write(o, plan.tensors(),
+                    new dev.surgeon.io.write.CheckpointWriter.Options(java.util.Map.of("format", "pt"), 0, c.sideFiles(),
+                            plan.config()));
+            o.commit();
+        }
+        return out;
     }
 
     /** The best group of each block (one of two kept: density 0.5). */
