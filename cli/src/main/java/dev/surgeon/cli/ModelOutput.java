@@ -60,6 +60,17 @@ public final class ModelOutput {
         return files;
     }
 
+    /**
+     * Warns when a surgery that changes the model's sizes ({@code what}) writes a single
+     * .safetensors file, which has no config.json beside it to record them.
+     */
+    public static void warnIfNoConfig(Report report, OutputOptions o, Checkpoint first, String word, String what) {
+        if (OutputPaths.isSingleFile(target(o, first, word)) && first.config() != null) {
+            report.warn("a single .safetensors output has no config.json: " + what + " are in the report only; "
+                    + "write a folder to keep them");
+        }
+    }
+
     /** The report's {@code outputs[]}: every file written, by its final path. */
     public static void reportOutputs(Report report, Path target, List<WrittenFile> files) {
         boolean folder = !OutputPaths.isSingleFile(target);

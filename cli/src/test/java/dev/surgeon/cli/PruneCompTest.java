@@ -165,6 +165,15 @@ class PruneCompTest {
     }
 
     @Test
+    void aSingleFileOutputWarnsThatItCarriesNoConfig() {
+        Path out = tmp.resolve("one.safetensors");
+        CommandRun run = comp(out, "--ratio", "0.3", "--layer-share", "1.0");
+        assertThat(run.code()).as(run.toString()).isZero();
+        assertThat(run.json().getAsJsonArray("warnings").toString()).contains("no config.json");
+        assertThat(PruneModels.names(out)).noneMatch(n -> n.startsWith("model.layers.3."));
+    }
+
+    @Test
     void errorsHaveTheirExitCodeAndLeaveNoOutput() throws IOException {
         Path out = tmp.resolve("bad");
         String[][] usage = {

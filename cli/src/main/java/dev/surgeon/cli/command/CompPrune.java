@@ -84,6 +84,8 @@ final class CompPrune {
             Map<String, Object> params = params(c, target, seqLen);
             Map<String, Object> recipe = new LinkedHashMap<>(params);
             recipe.put("max_shard_size", c.output.maxShardBytes() == 0 ? null : c.output.maxShardBytes());
+            ModelOutput.warnIfNoConfig(report, c.output, in, "pruned", "the new sizes (num_hidden_layers, "
+                    + "intermediate_size and per-block widths)");
             com.google.gson.JsonObject config = plan.config();
             com.google.gson.JsonObject typed = ConvertCommand.withDtype(config, target);
             ModelOutput.write("prune", recipe, List.of(in), c.output, "pruned", plan.tensors(),

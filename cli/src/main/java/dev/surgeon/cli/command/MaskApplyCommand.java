@@ -92,6 +92,9 @@ public final class MaskApplyCommand implements Callable<Integer> {
             if (m == MaskMode.REMOVE && !masks.weights().isEmpty()) {
                 report.warn("weight masks cannot remove single elements: applied as zeros");
             }
+            if (m == MaskMode.REMOVE && (!fit.removedBlocks().isEmpty() || !fit.maskedGroups().isEmpty())) {
+                ModelOutput.warnIfNoConfig(report, output, in, "masked", "the new head and block counts");
+            }
             if (m == MaskMode.ZERO && !fit.removedBlocks().isEmpty()) {
                 report.warn("zero mode: masked blocks keep their tensors; their o_proj and down_proj are zeroed so they add "
                         + "nothing to the residual stream");
