@@ -77,6 +77,7 @@ final class LlamaDecoder implements Decoder {
             RunnerBase.free(qkv);
             INDArray a = Nd4j.create(attn, new long[] {batch, (long) config.numHeads() * config.headDim()}, 'c');
             INDArray o = Nd4j.gemm(a, w.o(), false, true);
+            LlamaRunner.addBias(o, w.oBias());
             RunnerBase.free(a);
             x.addi(o);
             RunnerBase.free(o);

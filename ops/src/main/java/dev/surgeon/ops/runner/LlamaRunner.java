@@ -113,6 +113,7 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
         INDArray attn = attnOwner.reshape('c', (long) b * t, (long) config.numHeads() * config.headDim());
         tap(tap, attn, p + "self_attn.o_proj");
         INDArray o = gemm(attn, w.o);
+        addBias(o, w.oBias);
         pool.give(attnOwner);
         x.addi(o);
         pool.give(o);
@@ -128,6 +129,8 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
         // separate products keep gate and up contiguous, so the activation runs on plain buffers
         INDArray act = gemm(h, w.gate);
         INDArray up = gemm(h, w.up);
+        addBias(act, w.gateBias);
+        addBias(up, w.upBias);
         pool.give(h);
         if (Flat.fits(act) && Flat.fits(up)) {
             SwiGlu.apply(act, up);
@@ -138,6 +141,7 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
         pool.give(up);
         tap(tap, act, p + "mlp.down_proj");
         INDArray down = gemm(act, w.down);
+        addBias(down, w.downBias);
         pool.give(act);
         x.addi(down);
         pool.give(down);
@@ -443,17 +447,36 @@ public final class LlamaRunner extends RunnerBase implements BatchLoss {
         INDArray gate = weights.load(p + "mlp.gate_proj.weight", inter, d);
         INDArray up = weights.load(p + "mlp.up_proj.weight", inter, d);
         INDArray down = weights.load(p + "mlp.down_proj.weight", d, inter);
+        // LLaMA's attention_bias also gives o_proj a bias (Qwen2's q/k/v biases do not); mlp_bias
+        // gives gate, up and down one: each is used when the checkpoint holds it
         return new BlockWeights(weights.load(p + "input_layernorm.weight", d), qkv, qkvBias, o,
-                weights.load(p + "post_attention_layernorm.weight", d), gate, up, down);
+                weights.load(p + "post_attention_layernorm.weight", d), gate, up, down,
+                optional(p + "self_attn.o_proj.bias", d), optional(p + "mlp.gate_proj.bias", inter),
+                optional(p + "mlp.up_proj.bias", inter), optional(p + "mlp.down_proj.bias", d));
     }
 
+    private INDArray optional(String name, long size) {
+        return weights.has(name) ? weights.load(name, size) : null;
+    }
+
+    /** {@code y += bias} row-wise when there is a bias. */
+    static void addBias(INDArray y, INDArray bias) {
+        if (bias != null) {
+            y.addiRowVector(bias);
+        }
+    }
+
+    /** One block's F32 weights; the biases are null when the checkpoint has none. */
     record BlockWeights(INDArray inputNorm, INDArray qkv, INDArray qkvBias, INDArray o, INDArray postNorm,
-                                INDArray gate, INDArray up, INDArray down) implements Freeable {
+                        INDArray gate, INDArray up, INDArray down, INDArray oBias, INDArray gateBias, INDArray upBias,
+                        INDArray downBias) implements Freeable {
         @Override
         public void close() {
             List<INDArray> all = new ArrayList<>(List.of(inputNorm, qkv, o, postNorm, gate, up, down));
-            if (qkvBias != null) {
-                all.add(qkvBias);
+            for (INDArray b : new INDArray[] {qkvBias, oBias, gateBias, upBias, downBias}) {
+                if (b != null) {
+                    all.add(b);
+                }
             }
             all.forEach(RunnerBase::free);
         }

@@ -77,6 +77,10 @@ final class CompLlama {
             ts.add(StatsFiles.tensor(p + "mlp.gate_proj.weight", dt, new long[] {i, D}, RandomWeights.gaussian(rnd, i * D, 0.4)));
             ts.add(StatsFiles.tensor(p + "mlp.up_proj.weight", dt, new long[] {i, D}, RandomWeights.gaussian(rnd, i * D, 0.4)));
             ts.add(StatsFiles.tensor(p + "mlp.down_proj.weight", dt, new long[] {D, i}, RandomWeights.gaussian(rnd, D * i, 0.3)));
+            if (s.mlpBias() && s.tied()) {
+                // with a tied head the bias variant also has LLaMA's attention_bias o_proj bias
+                ts.add(StatsFiles.tensor(p + "self_attn.o_proj.bias", dt, new long[] {D}, RandomWeights.gaussian(rnd, D, 0.1)));
+            }
             if (s.mlpBias()) {
                 ts.add(StatsFiles.tensor(p + "mlp.gate_proj.bias", dt, new long[] {i}, RandomWeights.gaussian(rnd, i, 0.1)));
                 ts.add(StatsFiles.tensor(p + "mlp.up_proj.bias", dt, new long[] {i}, RandomWeights.gaussian(rnd, i, 0.1)));
