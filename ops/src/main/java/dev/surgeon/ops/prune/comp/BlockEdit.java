@@ -11,10 +11,10 @@ import dev.surgeon.ops.exec.ElementReader;
  */
 record BlockEdit(MlpTensors mlp, int[] kept, MaskTuning.Outcome tuning) {
 
-    /** Chooses and tunes the {@code keep} neurons of {@code mlp}'s block. */
-    static BlockEdit of(Checkpoint model, MlpTensors mlp, double[] gramSum, long tokens, int keep, Comp.Request request) {
+    /** Chooses and tunes the {@code keep} neurons of {@code mlp}'s block; {@code down} is its down_proj [d, I] (not modified). */
+    static BlockEdit of(Checkpoint model, MlpTensors mlp, float[] down, double[] gramSum, long tokens, int keep,
+                        Comp.Request request) {
         int n = mlp.width();
-        float[] down = ElementReader.readAll(model.tensor(mlp.down()));
         int[] kept;
         if (request.score() == Comp.Score.MAGNITUDE) {
             float[] gate = ElementReader.readAll(model.tensor(mlp.gate()));
@@ -34,8 +34,11 @@ record BlockEdit(MlpTensors mlp, int[] kept, MaskTuning.Outcome tuning) {
         return new BlockNeurons(kept, tuning.scales());
     }
 
-    /** gate, up [I, d] with removed rows zeroed and down [d, I] with removed columns zeroed, kept ones scaled. */
-    float[][] weights(Checkpoint model) {
+    /**
+     * gate, up [I, d] with removed rows zeroed and down [d, I] with removed columns zeroed, kept ones
+     * scaled; {@code down} (the block's down_proj) is scaled in place and returned as the third.
+     */
+    float[][] weights(Checkpoint model, float[] down) {
         int n = mlp.width();
         int d = mlp.hidden();
         boolean[] keep = new boolean[n];
@@ -46,7 +49,6 @@ record BlockEdit(MlpTensors mlp, int[] kept, MaskTuning.Outcome tuning) {
         }
         float[] gate = ElementReader.readAll(model.tensor(mlp.gate()));
         float[] up = ElementReader.readAll(model.tensor(mlp.up()));
-        float[] down = ElementReader.readAll(model.tensor(mlp.down()));
         for (int j = 0; j < n; j++) {
             if (!keep[j]) {
                 java.util.Arrays.fill(gate, j * d, (j + 1) * d, 0f);

@@ -158,7 +158,8 @@ public final class Comp {
             int b = plan.kept[i];
             ActivationStats.Linear l = grams.get(b);
             MlpTensors mlp = m.mlps.get(b);
-            edits.put(b, BlockEdit.of(model, mlp, l.gram(), l.tokens(), mlp.width() - plan.remove[i], request));
+            edits.put(b, BlockEdit.of(model, mlp, ElementReader.readAll(model.tensor(mlp.down())), l.gram(), l.tokens(),
+                    mlp.width() - plan.remove[i], request));
             say.accept("block " + b + ": keeps " + (mlp.width() - plan.remove[i]) + " of " + mlp.width() + " neurons");
         }
         Outcome o = new Outcome(plan, edits, Double.NaN, m.budget.after(removed, plan.kept, plan.remove));

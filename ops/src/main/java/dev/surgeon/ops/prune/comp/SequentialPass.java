@@ -2,6 +2,7 @@ package dev.surgeon.ops.prune.comp;
 
 import dev.surgeon.ops.calib.Calibrator;
 import dev.surgeon.ops.calib.NextTokenNll;
+import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -40,9 +41,10 @@ final class SequentialPass {
                     continue;
                 }
                 BlockRun r = BlockRun.of(runner, b, hidden, mlp, false);
-                BlockEdit e = BlockEdit.of(m.checkpoint(), mlp, r.gramSum(), r.tokens(), keep, request);
+                float[] down = ElementReader.readAll(m.checkpoint().tensor(mlp.down()));
+                BlockEdit e = BlockEdit.of(m.checkpoint(), mlp, down, r.gramSum(), r.tokens(), keep, request);
                 edits.put(b, e);
-                float[][] w = e.weights(m.checkpoint());
+                float[][] w = e.weights(m.checkpoint(), down);
                 runner.override(mlp.gate(), w[0]);
                 runner.override(mlp.up(), w[1]);
                 runner.override(mlp.down(), w[2]);
