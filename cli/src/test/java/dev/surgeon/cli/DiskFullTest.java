@@ -1,64 +1,89 @@
 package dev.surgeon.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Output to a full disk: a 256 KiB tmpfs is mounted for the test (needs root; skipped otherwise).
- * The run must exit 4 with one clear line and leave nothing on the small disk.
+ * Output to a full disk. Two ways to fill it: a 256 KiB / 1 MiB tmpfs mounted for the test (needs
+ * root; skipped otherwise), where the run may stop early ("not enough space") or mid-write ("disk
+ * full"); and a child JVM under {@code ulimit -f}, which always fails mid-write (HotSpot ignores
+ * SIGXFSZ, so the write returns EFBIG "File too large"). Every case: exit 4, one error line, nothing
+ * left beside the target, inputs unchanged.
  */
 class DiskFullTest {
     @TempDir
     Path tmp;
-    Path mount;
-    boolean mounted;
 
-    @BeforeEach
-    void mountSmallDisk() throws Exception {
-        mount = Files.createDirectory(tmp.resolve("small"));
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        mounted = p.waitFor() == 0;
-        Assumptions.assumeTrue(mounted, "cannot mount a small tmpfs here (needs root); disk-full test skipped");
-    }
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (mounted) {
-            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+    @Test
+    void convertToAFullDiskExitsFourAndLeavesNothing() throws Exception {
+        Path in = FailureInputs.llama(tmp.resolve("in"));
+        try (SmallDisk disk = SmallDisk.mount(tmp.resolve("small"), "size=256k")) {
+            inProcessFullDisk(disk.path().resolve("out"), in, "convert", in.toString());
         }
     }
 
     @Test
-    void fullDiskExitsFourAndLeavesNothing() throws Exception {
-        Path in = TestModels.tinyLlama(tmp.resolve("in"), 1);
-        // Grow the input past the disk's size with one more large tensor.
-        java.util.List<dev.surgeon.io.write.PlannedTensor> ts = new java.util.ArrayList<>();
-        ts.add(TestModels.f32("model.embed_tokens.weight", new long[] {512, 256}, TestModels.random(512 * 256, 3)));
-        Path big = tmp.resolve("big.safetensors");
-        dev.surgeon.io.write.SafetensorsWriter.write(big, java.util.Map.of(), ts);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        System.setErr(new PrintStream(err, true));
-        int code;
-        try {
-            code = Main.run("convert", big.toString(), "-o", mount.resolve("out").toString());
-        } finally {
-            System.setErr(old);
+    void pruneToAFullDiskExitsFourAndLeavesNothing() throws Exception {
+        Path in = FailureInputs.llama(tmp.resolve("in"));
+        try (SmallDisk disk = SmallDisk.mount(tmp.resolve("small"), "size=256k")) {
+            inProcessFullDisk(disk.path().resolve("pruned.safetensors"), in,
+                    "prune", in.toString(), "--method", "magnitude", "--ratio", "0.5");
         }
-        assertThat(code).isEqualTo(ExitCodes.IO_FAILURE);
-        assertThat(err.toString()).contains("disk full").hasLineCount(1);
-        assertThat(TestModels.listing(mount)).containsExactly("");
-        assertThat(in).exists();
+    }
+
+    @Test
+    void shardedOutputToAFullDiskLeavesNoShard() throws Exception {
+        Path in = FailureInputs.shardable(tmp.resolve("in/model.safetensors"), 8, 512);
+        try (SmallDisk disk = SmallDisk.mount(tmp.resolve("small"), "size=1m")) {
+            inProcessFullDisk(disk.path().resolve("out"), in.getParent(),
+                    "convert", in.toString(), "--max-shard-size", "256K");
+        }
+    }
+
+    @Test
+    void fileSizeLimitMidWriteExitsFourWithOneLine() throws Exception {
+        Path in = FailureInputs.llama(tmp.resolve("in"));
+        Path out = tmp.resolve("outs/model.safetensors");
+        childFileSizeLimit(out, in, 512, "convert", in.toString(), "--dtype", "f32");
+    }
+
+    @Test
+    void fileSizeLimitOnALaterShardRemovesTheEarlierShards() throws Exception {
+        // 8 shards of 256 KiB fit under the 768 KiB limit; the ninth, 1 MiB, does not
+        Path in = FailureInputs.shardable(tmp.resolve("in/model.safetensors"), 8, 1024);
+        Path out = tmp.resolve("outs/sharded");
+        childFileSizeLimit(out, in.getParent(), 768, "convert", in.toString(), "--max-shard-size", "256K");
+    }
+
+    private void inProcessFullDisk(Path out, Path inputs, String... args) throws Exception {
+        Map<String, String> before = InputDigests.of(inputs);
+        List<String> parentBefore = OutputLeftovers.parentListing(out);
+        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", out.toString(), "-q"))
+                .toArray(String[]::new);
+        CommandRun r = CommandRun.of(full);
+        assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.IO_FAILURE);
+        OutputLeftovers.assertOneErrorLine(r.err());
+        assertThat(r.err()).containsAnyOf("disk full", "not enough space");
+        OutputLeftovers.assertNone(out, parentBefore);
+        assertThat(InputDigests.of(inputs)).isEqualTo(before);
+    }
+
+    private void childFileSizeLimit(Path out, Path inputs, long kib, String... args) throws Exception {
+        Map<String, String> before = InputDigests.of(inputs);
+        java.nio.file.Files.createDirectories(out.getParent());
+        List<String> parentBefore = OutputLeftovers.parentListing(out);
+        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", out.toString(), "-q"))
+                .toArray(String[]::new);
+        ChildSurgeon c = ChildSurgeon.run(tmp.resolve("logs"), kib, full);
+        assertThat(c.exitCode()).as(c.stderr()).isEqualTo(ExitCodes.IO_FAILURE);
+        OutputLeftovers.assertOneErrorLine(c.stderr(), "File too large");
+        OutputLeftovers.assertNone(out, parentBefore);
+        assertThat(InputDigests.of(inputs)).isEqualTo(before);
     }
 }

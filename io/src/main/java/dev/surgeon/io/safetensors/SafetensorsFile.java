@@ -1,6 +1,5 @@
 package dev.surgeon.io.safetensors;
 
-import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.util.ReadBuffers;
 import dev.surgeon.io.util.Unmapper;
@@ -183,9 +182,19 @@ public final class SafetensorsFile implements Closeable {
         }
     }
 
-    private InvalidInputException truncated(TensorInfo t) {
-        return new InvalidInputException(path + ": file was truncated while reading tensor '" + t.name()
-                + "' (expected " + fileLength + " bytes)");
+    /**
+     * The file is shorter than when it was opened and validated: another process changed it under
+     * the run. An I/O failure (exit 4), not a malformed file: the file was valid when opened.
+     */
+    private IoFailureException truncated(TensorInfo t) {
+        String now;
+        try {
+            now = channel.size() + " bytes";
+        } catch (IOException e) {
+            now = "unreadable";
+        }
+        return new IoFailureException(path + ": the input changed while it was read: tensor '" + t.name()
+                + "' is cut short (the file is now " + now + ", it was " + fileLength + " bytes when opened)");
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
