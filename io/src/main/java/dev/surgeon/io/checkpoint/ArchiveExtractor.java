@@ -63,8 +63,17 @@ public final class ArchiveExtractor {
         } catch (NoSuchFileException e) {
             throw new IoFailureException(archive + ": no such file");
         } catch (IOException e) {
-            throw new InvalidInputException(archive + ": cannot unpack archive (" + e.getMessage() + ")", e);
+            throw new InvalidInputException(archive + ": cannot unpack archive (" + describe(e) + ")", e);
         }
+    }
+
+    /** A cut stream ends in an EOFException that usually has no message: say what it means. */
+    private static String describe(IOException e) {
+        if (e instanceof java.io.EOFException) {
+            return "the archive is cut short: unexpected end of data";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     private static ArchiveInputStream<?> open(String name, InputStream raw) throws IOException {
