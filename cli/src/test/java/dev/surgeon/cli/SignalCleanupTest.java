@@ -7,14 +7,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SIGTERM and SIGINT in the middle of a write: the run exits 143 / 130, no output and no staging
- * or lock file is left, and the input is unchanged. Runs surgeon in a child JVM.
+ * or lock file is left (for a sharded folder output: not even the shards already finished), and
+ * the input is unchanged. Runs surgeon in a child JVM.
  */
 class SignalCleanupTest {
     @TempDir
@@ -47,48 +45,59 @@ class SignalCleanupTest {
         }
         input = tmp.resolve("big.safetensors");
         SafetensorsWriter.write(input, Map.of("format", "pt"), ts);
-        inputDigest = digest(input);
+        inputDigest = InputDigests.sha256(input);
     }
 
     @Test
     void sigtermMidWriteExits143AndLeavesNothing() throws Exception {
-        check("TERM", ExitCodes.SIGTERM);
+        check("TERM", ExitCodes.SIGTERM, false);
     }
 
     @Test
     void sigintMidWriteExits130AndLeavesNothing() throws Exception {
-        check("INT", ExitCodes.SIGINT);
+        check("INT", ExitCodes.SIGINT, false);
     }
 
-    private void check(String signal, int expected) throws Exception {
-        Path outDir = Files.createDirectories(tmp.resolve("out-" + signal));
-        Path out = outDir.resolve("model");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.surgeon.cli.Main",
-                "convert", input.toString(), "--dtype", "bf16", "-o", out.toString(), "-q")
-                .redirectErrorStream(true).redirectOutput(outDir.resolve("../log-" + signal).toFile()).start();
-        Path staged = outDir.resolve(".model.surgeon-tmp").resolve("model.safetensors");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(Files.exists(staged) && Files.size(staged) > 0) && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(1);
+    @Test
+    void sigtermOnTheSecondShardLeavesNoShard() throws Exception {
+        check("TERM", ExitCodes.SIGTERM, true);
+    }
+
+    @Test
+    void sigintOnTheSecondShardLeavesNoShard() throws Exception {
+        check("INT", ExitCodes.SIGINT, true);
+    }
+
+    /**
+     * Signals a child run once it is writing: a single .safetensors output once its staged file has
+     * bytes, a sharded folder once the second shard has bytes (so a finished shard exists to clean up).
+     */
+    private void check(String signal, int expected, boolean sharded) throws Exception {
+        Path outDir = Files.createDirectories(tmp.resolve("out-" + signal + (sharded ? "-sharded" : "")));
+        Path out = outDir.resolve(sharded ? "model" : "model.safetensors");
+        List<String> args = new ArrayList<>(List.of("convert", input.toString(), "--dtype", "bf16", "-o", out.toString(), "-q"));
+        if (sharded) {
+            args.addAll(List.of("--max-shard-size", "64M"));
         }
-        assertThat(p.isAlive()).as("surgeon still writing when the signal is sent").isTrue();
-        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(expected);
-        assertThat(TestModels.listing(outDir)).containsExactly("");
-        assertThat(digest(input)).isEqualTo(inputDigest);
-    }
-
-    private static String digest(Path p) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(p)) {
-            byte[] buf = new byte[1 << 20];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                md.update(buf, 0, r);
+        Path staging = outDir.resolve("." + out.getFileName() + ".surgeon-tmp");
+        Path staged = staging.resolve(sharded ? "model-00002-of-00004.safetensors" : "model.safetensors");
+        ChildSurgeon c = ChildSurgeon.start(tmp.resolve("logs"), args.toArray(String[]::new));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(Files.exists(staged) && Files.size(staged) > 0) && c.alive() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
             }
+            assertThat(c.alive()).as("surgeon still writing when the signal is sent: %s", c.stderr()).isTrue();
+            assertThat(outDir.resolve("." + out.getFileName() + ".surgeon.lock")).exists();
+            c.signal(signal);
+            assertThat(c.waitFor()).as(c.stderr()).isEqualTo(expected);
+            // a signal may print one line (or none); never a stack trace
+            assertThat(c.stderr().lines().filter(l -> !l.isBlank()).count()).as(c.stderr()).isLessThanOrEqualTo(1);
+            assertThat(c.stderr()).doesNotContain("\tat ", "Exception");
+        } finally {
+            c.destroy();
         }
-        return HexFormat.of().formatHex(md.digest());
+        assertThat(TestModels.listing(outDir)).as("no output, staging or lock left").containsExactly("");
+        assertThat(InputDigests.sha256(input)).isEqualTo(inputDigest);
     }
 }
