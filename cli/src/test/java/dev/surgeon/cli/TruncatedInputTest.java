@@ -80,7 +80,7 @@ class TruncatedInputTest {
                 }
                 int code = c.waitFor();
                 if (code == ExitCodes.OK && attempt < 3) {
-                    deleteTree(out);
+                    dev.surgeon.io.util.TempFiles.deleteTree(out);
                     continue;
                 }
                 assertThat(code).as(c.stderr()).isEqualTo(ExitCodes.IO_FAILURE);
@@ -121,16 +121,5 @@ class TruncatedInputTest {
         Files.writeString(dir.resolve("model.safetensors.index.json"),
                 "{\"metadata\":{\"total_size\":" + (5L * n * 4) + "},\"weight_map\":{" + map + "}}\n");
         return s2;
-    }
-
-    private static void deleteTree(Path p) throws Exception {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

@@ -98,7 +98,10 @@ public final class SafetensorsFile implements Closeable {
 
     /**
      * Maps {@code length} bytes of a tensor starting {@code offset} bytes into it, read-only and
-     * little-endian. The caller releases it with {@link #release} when done.
+     * little-endian. The caller releases it with {@link #release} when done. A file cut short
+     * after it is mapped faults on access (the JVM turns the SIGBUS into an InternalError), so the
+     * commands read tensor data with {@link #read} and {@link #forEachChunk}, which report such a
+     * file as an I/O failure naming it; map only where that risk is acceptable.
      */
     public ByteBuffer map(TensorInfo t, long offset, long length) {
         checkRange(t, offset, length);
