@@ -1,0 +1,29 @@
+package dev.surgeon.cli;
+
+import dev.surgeon.io.error.IoFailureException;
+
+import java.nio.file.Files;
+
+/**
+ * What a dry run knows of the calibration without running it: sequences, tokens per sequence (as
+ * {@link CalibrationOptions#resolve} chooses them) and whether they are sampled from the model.
+ */
+public record CalibrationPlan(int samples, int seqLen, boolean selfSampled) {
+
+    /**
+     * {@code commandSeqLen}: the command's own default of --seq-len (null: the model's context,
+     * at most 2048); {@code maxPositions}: the model's context. A --data file must exist and be readable.
+     */
+    public static CalibrationPlan of(CalibrationOptions c, Integer commandSeqLen, int maxPositions) {
+        int t = c.seqLen != null ? c.seqLen : commandSeqLen != null ? Math.min(commandSeqLen, maxPositions)
+                : Math.min(maxPositions, 2048);
+        if (c.data != null && !Files.isReadable(c.data)) {
+            throw new IoFailureException(c.data + ": cannot read the calibration data");
+        }
+        return new CalibrationPlan(c.samples(), t, c.data == null);
+    }
+
+    public long tokens() {
+        return (long) samples * seqLen;
+    }
+}
