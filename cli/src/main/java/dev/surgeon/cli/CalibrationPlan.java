@@ -17,10 +17,18 @@ public record CalibrationPlan(int samples, int seqLen, boolean selfSampled) {
     public static CalibrationPlan of(CalibrationOptions c, Integer commandSeqLen, int maxPositions) {
         int t = c.seqLen != null ? c.seqLen : commandSeqLen != null ? Math.min(commandSeqLen, maxPositions)
                 : Math.min(maxPositions, 2048);
-        if (c.data != null && !Files.isReadable(c.data)) {
-            throw new IoFailureException(c.data + ": cannot read the calibration data");
-        }
+        readable(c.data);
         return new CalibrationPlan(c.samples(), t, c.data == null);
+    }
+
+    /** A token data file a dry run does not load: it must at least exist and be readable (else exit 4, as loading would). */
+    public static void readable(java.nio.file.Path data) {
+        if (data != null && !Files.isRegularFile(data)) {
+            throw new IoFailureException(data + ": no such file");
+        }
+        if (data != null && !Files.isReadable(data)) {
+            throw new IoFailureException(data + ": cannot read");
+        }
     }
 
     public long tokens() {

@@ -230,6 +230,7 @@ public final class AverageCommand implements Callable<Integer> {
                         : file != null && file.pivots() != null ? Parts.ofPivots(file.pivots(), blockCount, "ratios-file pivots")
                         : Parts.authorsDefault(blockCount);
                 if (search && dryRun.on()) {
+                    dev.surgeon.cli.CalibrationPlan.readable(data);
                     // the searched logits change only the values, not the shapes: plan with the search's start
                     ama = Ama.hma(weight, parts, new double[parts.count()], epsilon != null ? epsilon : HmaRatios.DEFAULT_EPSILON);
                 } else if (search) {

@@ -175,6 +175,10 @@ public final class ScaleCommand implements Callable<Integer> {
     /** --dry-run: the plan without the search (the output's shapes do not depend on alpha). */
     private int dryRun(AlignedModels models, Checkpoint b, Checkpoint f, DType target, boolean vocabBase, int threadCount,
                        Report report) {
+        if (search) {
+            dev.surgeon.cli.CalibrationPlan.readable(targetData);
+            dev.surgeon.cli.CalibrationPlan.readable(controlData);
+        }
         Lines lines = Lines.of(search ? 1.0 : alpha, beta, models.blockCount());
         List<PlannedTensor> plan = search ? ElementwiseDryRun.shapes(models, target) : lines.plan(models, target, threadCount);
         Map<String, Object> recipe = new LinkedHashMap<>();
