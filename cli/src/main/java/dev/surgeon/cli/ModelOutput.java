@@ -50,6 +50,7 @@ public final class ModelOutput {
         Map<String, String> meta = metadata(command, recipeOptions, inputs.get(0).metadata());
         boolean folder = !OutputPaths.isSingleFile(target);
         List<Path> side = folder ? inputs.get(0).sideFiles() : List.of();
+        OutputSpace.check(target, dev.surgeon.cli.dryrun.OutputLayout.totalBytes(target, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side, folder ? config : null)));
         List<WrittenFile> files;
         try (AtomicOutput out = AtomicOutput.begin(target, o.force)) {
             files = CheckpointWriter.write(out, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side, folder ? config : null));

@@ -47,6 +47,23 @@ class DiskFullTest {
     }
 
     @Test
+    void dryRunToATooSmallDiskExitsFourWithOneLineAndWritesNothing() throws Exception {
+        Path in = FailureInputs.llama(tmp.resolve("in"));
+        try (SmallDisk disk = SmallDisk.mount(tmp.resolve("small"), "size=256k")) {
+            Path out = disk.path().resolve("out");
+            List<String> parentBefore = OutputLeftovers.parentListing(out);
+            CommandRun r = CommandRun.of("convert", in.toString(), "--dtype", "f32", "-o", out.toString(), "--dry-run");
+            assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.IO_FAILURE);
+            assertThat(r.err().trim()).hasLineCount(1)
+                    .matches("surgeon: error: " + java.util.regex.Pattern.quote(out.toString())
+                            + ": not enough space: the output needs [0-9.]+ [KM]iB, 256 KiB free on "
+                            + java.util.regex.Pattern.quote(disk.path().toString()));
+            assertThat(r.out()).contains("does NOT fit");
+            OutputLeftovers.assertNone(out, parentBefore);
+        }
+    }
+
+    @Test
     void fileSizeLimitMidWriteExitsFourWithOneLine() throws Exception {
         Path in = FailureInputs.llama(tmp.resolve("in"));
         Path out = tmp.resolve("outs/model.safetensors");

@@ -3,6 +3,7 @@ package dev.surgeon.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
@@ -148,6 +149,9 @@ public final class AverageCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -225,7 +229,11 @@ public final class AverageCommand implements Callable<Integer> {
                         : blocks != null ? Parts.ofBlocks(blocks, blockCount)
                         : file != null && file.pivots() != null ? Parts.ofPivots(file.pivots(), blockCount, "ratios-file pivots")
                         : Parts.authorsDefault(blockCount);
-                if (search) {
+                if (search && dryRun.on()) {
+                    dev.surgeon.cli.CalibrationPlan.readable(data);
+                    // the searched logits change only the values, not the shapes: plan with the search's start
+                    ama = Ama.hma(weight, parts, new double[parts.count()], epsilon != null ? epsilon : HmaRatios.DEFAULT_EPSILON);
+                } else if (search) {
                     double eps = epsilon != null ? epsilon : HmaRatios.DEFAULT_EPSILON;
                     ama = search(models, a, parts, eps, threadCount, report);
                 } else if (file != null && file.isHma()) {
@@ -237,6 +245,16 @@ public final class AverageCommand implements Callable<Integer> {
             }
             report.warnAll(ama.warnings());
             List<PlannedTensor> plan = ama.plan(models, target, threadCount);
+            if (dryRun.on()) {
+                var d = ElementwiseDryRun.plan("average", "averaged", recipe(ama, target, vocabBase), List.of(a, b), output, plan,
+                        ConvertCommand.configFor(a, target), dev.surgeon.cli.dryrun.DryRun::computed, threadCount);
+                if (search) {
+                    d.inexact("--search: planned with the search's start (equal ratios); the searched logits, recorded in "
+                            + "the header's recipe, change its length by a few bytes and which tensors HMA leaves alone; "
+                            + "the search itself (" + steps + " steps of proxy NLL evaluations) is not in the time estimate");
+                }
+                return d.finish(report, reportOptions);
+            }
 
             report.put("params", params(ama, target, vocabBase, blockCount));
             report.put("blocks", blocks(ama, blockCount));

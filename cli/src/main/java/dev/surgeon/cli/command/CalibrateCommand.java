@@ -4,6 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.CalibrationOptions;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
+import dev.surgeon.cli.OutputSpace;
+import dev.surgeon.cli.dryrun.OutputLayout;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.Progress;
 import dev.surgeon.cli.ReportOptions;
@@ -56,6 +59,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -76,6 +82,15 @@ public final class CalibrateCommand implements Callable<Integer> {
             }
             OutputPaths.checkNotInput(target, inputs);
             InputReport.add(report, in);
+            if (dryRun.on()) {
+                Map<String, String> meta = new TreeMap<>();
+                Path ref = Path.of(in.reference()).getFileName();
+                meta.put("model", ref == null ? in.reference() : ref.toString());
+                meta.put("data", calibration.data() != null ? String.valueOf(calibration.data().getFileName()) : "self");
+                meta.put("seed", Long.toString(calibration.seed()));
+                meta.put("gram", Boolean.toString(gram));
+                return CalibrateDryRun.run(in, runner, target, force, inputs, calibration, gram, meta, report, reportOptions);
+            }
             boolean showProgress = Progress.wanted(reportOptions);
             long start = System.nanoTime();
             CalibrationOptions.Resolved cal = calibration.resolve(in, runner, report, "calibrate", showProgress);
@@ -98,6 +113,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             ActivationStats stats = Calibrator.run(runner, windows, b, gram ? Calibrator.MLP_DOWN : null, meta,
                     done -> Progress.line(showProgress, "calibrate", "calibrating", done, blocks, "blocks"));
             Progress.end(showProgress);
+            OutputSpace.check(target, OutputLayout.safetensors(target.getFileName().toString(), StatsFormat.metadata(stats),
+                    StatsFormat.plan(stats)).bytes());
             long bytes = StatsFormat.write(target, force, stats);
             double seconds = (System.nanoTime() - start) / 1e9;
             Console.note("wrote " + target);

@@ -57,6 +57,14 @@ final class CompPrune {
         try (Checkpoint in = Checkpoint.open(c.model)) {
             InputReport.add(report, in);
             Comp.check(in);
+            if (c.dryRun.on()) {
+                Map<String, Object> recipe = new LinkedHashMap<>(params(c, target, c.stats != null ? null
+                        : dev.surgeon.cli.CalibrationPlan.of(c.calibration, SEQ_LEN, Integer.MAX_VALUE).seqLen()));
+                recipe.put("max_shard_size", c.output.maxShardBytes() == 0 ? null : c.output.maxShardBytes());
+                ModelOutput.warnIfNoConfig(report, c.output, in, "pruned", "the new sizes (num_hidden_layers, "
+                        + "intermediate_size and per-block widths)");
+                return PruneDryRun.comp(c, in, target, recipe, report);
+            }
             if (c.stats != null) {
                 result = Comp.fromStats(in, StatsFormat.read(c.stats), o.request(c.ratio, 1), CompPrune::verbose);
                 report.put("data", "stats:" + c.stats);

@@ -1,10 +1,14 @@
 package dev.surgeon.cli.command;
 
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.dryrun.DryRun;
+import dev.surgeon.cli.dryrun.Estimate;
+import dev.surgeon.cli.dryrun.ModelSize;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.safetensors.DType;
@@ -37,6 +41,9 @@ public final class ConvertCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     /** config.json with torch_dtype following the cast, so loaders pick the stored precision. */
@@ -66,6 +73,12 @@ public final class ConvertCommand implements Callable<Integer> {
             recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
             report.put("params", Report.gson().toJsonTree(recipe));
             InputReport.add(report, in);
+            if (dryRun.on()) {
+                DryRun d = DryRun.model("convert", recipe, List.of(in), output, "converted", plan, configFor(in, target),
+                        DryRun::computed);
+                return d.estimate(Estimate.elementwise(ModelSize.of(in), 1, 1, in.totalBytes(), d.bytes()))
+                        .finish(report, reportOptions);
+            }
             ModelOutput.write("convert", recipe, List.of(in), output, "converted", plan, configFor(in, target), report);
         }
         report.emit(reportOptions);

@@ -3,6 +3,7 @@ package dev.surgeon.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
@@ -65,6 +66,9 @@ public final class MaskApplyCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -109,6 +113,10 @@ public final class MaskApplyCommand implements Callable<Integer> {
             JsonObject written = config == null ? ConvertCommand.configFor(in, target) : ConvertCommand.withDtype(config, target);
             if (config != null && written == null) {
                 written = config;
+            }
+            if (dryRun.on()) {
+                return ElementwiseDryRun.plan("mask apply", "masked", recipe, List.of(in), output, plan.tensors(), written,
+                        dev.surgeon.cli.dryrun.DryRun::computed, threads.get()).finish(report, reportOptions);
             }
             report(report, m, masks, fit, plan, layers.blockCount());
             ModelOutput.write("mask apply", recipe, List.of(in), output, "masked", plan.tensors(), written, report);

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.CalibrationOptions;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.Progress;
 import dev.surgeon.cli.ReportOptions;
@@ -91,6 +92,9 @@ public final class MaskComputeCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -110,6 +114,9 @@ public final class MaskComputeCommand implements Callable<Integer> {
             BlockAttention[] att = heads == null ? null : AttentionLayout.of(in, map);
             if (layers != null && (layers < 1 || layers > map.blockCount())) {
                 throw new UsageException("--layers must be between 1 and the model's " + map.blockCount() + " blocks, not " + layers);
+            }
+            if (dryRun.on()) {
+                return dryRun(in, map, targets, att, workers, report);
             }
             TreeMap<Integer, boolean[]> headMasks = new TreeMap<>();
             boolean[] layerMask = null;
@@ -160,6 +167,11 @@ public final class MaskComputeCommand implements Callable<Integer> {
             Map<String, long[]> kept = new LinkedHashMap<>();
             List<PlannedTensor> streamed = weights == null ? List.of()
                     : WeightMasks.plan(targets, weights, perBlock, workers, kept);
+            List<PlannedTensor> entries = new ArrayList<>(MaskFile.plan(small));
+            entries.addAll(streamed);
+            entries.sort(java.util.Comparator.comparing(PlannedTensor::name));
+            dev.surgeon.cli.OutputSpace.check(output, dev.surgeon.cli.dryrun.OutputLayout.safetensors(
+                    String.valueOf(output.getFileName()), MaskFile.metadata(small), entries).bytes());
             long bytes = MaskFile.write(output, force, small, streamed);
             Console.note("wrote " + output);
             report(report, att, headScores, headMasks, importance, layerMask, kept, bytes);
@@ -199,6 +211,64 @@ public final class MaskComputeCommand implements Callable<Integer> {
     }
 
     /** ⌊groups · D⌋ in decimal arithmetic (0.5 × 3 = 1, never 1.4999). */
+    /** --dry-run: the mask file's entries have the model's shapes (weights), one flag per head and per block. */
+    private int dryRun(Checkpoint in, LayerMap map, List<PrunableTensor> targets, BlockAttention[] att, int workers,
+                       Report report) {
+        TreeMap<Integer, boolean[]> headMasks = new TreeMap<>();
+        if (heads != null) {
+            for (int b = 0; b < att.length; b++) {
+                if (keepCount(att[b].kvHeads(), heads) < 1) {
+                    throw new UsageException("--heads " + heads + " keeps no KV group of block " + b + " (it has "
+                            + att[b].kvHeads() + "); raise the density");
+                }
+                headMasks.put(b, new boolean[att[b].kvHeads() * att[b].groupSize()]);
+            }
+        }
+        Map<String, String> meta = new TreeMap<>();
+        meta.put("model", fileName(in));
+        meta.put("method", method());
+        Masks small = new Masks(null, headMasks, layers == null ? null : new boolean[map.blockCount()], meta);
+        List<PlannedTensor> all = new ArrayList<>(MaskFile.plan(small));
+        if (weights != null) {
+            for (PrunableTensor t : targets) {
+                all.add(new PlannedTensor(t.name() + MaskFile.WEIGHT_SUFFIX, dev.surgeon.io.safetensors.DType.U8,
+                        t.ref().info().shape(), null));
+            }
+        }
+        all.sort(java.util.Comparator.comparing(PlannedTensor::name));
+        List<Path> inputs = new ArrayList<>(in.inputPaths());
+        if (in.kind() == Checkpoint.Kind.DIRECTORY) {
+            inputs.add(in.root());
+        }
+        var d = dev.surgeon.cli.dryrun.DryRun.file("mask compute", output, force, inputs, MaskFile.metadata(small), all, in, t -> true);
+        var size = dev.surgeon.cli.dryrun.ModelSize.of(in);
+        long weighed = targets.stream().mapToLong(PrunableTensor::numel).sum();
+        var write = dev.surgeon.cli.dryrun.Estimate.magnitude(size, workers, weights == null ? 0 : in.totalBytes(), d.bytes(), weighed);
+        boolean runner = (heads != null && !dataFree) || layers != null;
+        if (!runner) {
+            return d.estimate(write).finish(report, reportOptions);
+        }
+        try (TransformerRunner r = Runners.open(in)) {
+            calibration.defaults(CompPrune.SAMPLES, CompPrune.SEQ_LEN);
+            var cal = dev.surgeon.cli.CalibrationPlan.of(calibration, CompPrune.SEQ_LEN, r.maxPositions());
+            if (cal.seqLen() < 2) {
+                throw new UsageException("--seq-len must be at least 2 (the ablation NLL predicts each token from the ones before)");
+            }
+            // ablation: one pass per KV group of every block; layer importance: one pass
+            double passes = (layers != null ? 1 : 0);
+            if (heads != null && !dataFree) {
+                for (BlockAttention a : att) {
+                    passes += a.kvHeads();
+                }
+            }
+            d.estimate(dev.surgeon.cli.dryrun.Estimate.calibrated(size, cal.tokens(), cal.selfSampled(), passes,
+                    dev.surgeon.cli.dryrun.Estimate.forwardRate(), 0, "", write.seconds(),
+                    String.format(java.util.Locale.ROOT, "the weight masks %.1f s", write.seconds())));
+            d.note("mask compute calibrates on " + cal.samples() + " sequences of " + cal.seqLen() + " tokens; not run by --dry-run");
+        }
+        return d.finish(report, reportOptions);
+    }
+
     static int keepCount(int groups, double density) {
         return BigDecimal.valueOf(groups).multiply(BigDecimal.valueOf(density)).setScale(0, RoundingMode.FLOOR).intValueExact();
     }

@@ -3,6 +3,7 @@ package dev.surgeon.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
@@ -125,6 +126,9 @@ public final class MergeCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -151,6 +155,12 @@ public final class MergeCommand implements Callable<Integer> {
             if (models.blockCount() == 0 && (spec.lines() || spec.t().length > 1)) {
                 report.warn("the layer map found no transformer blocks in " + b.reference()
                         + ": every tensor gets the value of tensors outside blocks");
+            }
+            if (dryRun.on()) {
+                // MergePlan.build makes TIES's and SLERP's passes over the data; the shapes need none of them
+                return ElementwiseDryRun.plan("merge", "merged", recipe(spec, target, vocabBase, output), opened, output,
+                        ElementwiseDryRun.shapes(models, target), ConvertCommand.configFor(b, target),
+                        ElementwiseDryRun.floats(models), workers).finish(report, reportOptions);
             }
             MergePlan plan = MergePlan.build(models, spec, target, workers);
             report.put("params", params(spec, plan, target, vocabBase));

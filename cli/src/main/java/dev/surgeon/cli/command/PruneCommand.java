@@ -2,6 +2,7 @@ package dev.surgeon.cli.command;
 
 import dev.surgeon.cli.CalibrationOptions;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
@@ -133,6 +134,9 @@ public final class PruneCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -174,6 +178,9 @@ public final class PruneCommand implements Callable<Integer> {
             LayerMap layers = new LayerMap(in.names(), in.config());
             List<PrunableTensor> targets = Prunables.select(in, layers, include, exclude);
             checkTargets(in, targets, req);
+            if (dryRun.on()) {
+                return PruneDryRun.unstructured(this, in, targets, req, target, workers, recipe(req, target), report);
+            }
             boolean show = Progress.wanted(reportOptions);
             Masks masks = masks(in, targets, req, workers, show, report);
             Map<String, Object> recipe = recipe(req, target);

@@ -3,6 +3,7 @@ package dev.surgeon.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
@@ -96,6 +97,9 @@ public final class ScaleCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -131,6 +135,9 @@ public final class ScaleCommand implements Callable<Integer> {
             InputReport.add(report, b);
             InputReport.add(report, f);
             AlignedModels models = AlignedModels.of(b, List.of(f), vocabBase);
+            if (dryRun.on()) {
+                return dryRun(models, b, f, target, vocabBase, threadCount, report);
+            }
             if (search) {
                 alpha = search(models, b, threadCount, report);
             }
@@ -163,6 +170,31 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         report.emit(reportOptions);
         return 0;
+    }
+
+    /** --dry-run: the plan without the search (the output's shapes do not depend on alpha). */
+    private int dryRun(AlignedModels models, Checkpoint b, Checkpoint f, DType target, boolean vocabBase, int threadCount,
+                       Report report) {
+        if (search) {
+            dev.surgeon.cli.CalibrationPlan.readable(targetData);
+            dev.surgeon.cli.CalibrationPlan.readable(controlData);
+        }
+        Lines lines = Lines.of(search ? 1.0 : alpha, beta, models.blockCount());
+        List<PlannedTensor> plan = search ? ElementwiseDryRun.shapes(models, target) : lines.plan(models, target, threadCount);
+        Map<String, Object> recipe = new LinkedHashMap<>();
+        recipe.put("alpha", lines.alpha());
+        recipe.put("beta", lines.beta());
+        recipe.put("dtype", target == null ? null : target.name());
+        recipe.put("vocab", vocabBase ? "base" : null);
+        recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
+        var d = ElementwiseDryRun.plan("scale", "scaled", recipe, List.of(b, f), output, plan, ConvertCommand.configFor(b, target),
+                search ? ElementwiseDryRun.floats(models) : dev.surgeon.cli.dryrun.DryRun::computed, threadCount);
+        if (search) {
+            d.inexact("--search: the header sizes assume alpha 1.0 (the chosen alpha is recorded in the recipe); the sweep "
+                    + "(11 candidates, each written in F32 to a temporary folder and evaluated on --target and --control) "
+                    + "is not in the time estimate");
+        }
+        return d.finish(report, reportOptions);
     }
 
     /** Runs the alpha sweep, reports it and returns the chosen alpha. */

@@ -1,6 +1,12 @@
 package dev.surgeon.cli.command;
 
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.DryRunOption;
+import dev.surgeon.cli.OutputSpace;
+import dev.surgeon.cli.dryrun.DryRun;
+import dev.surgeon.cli.dryrun.Estimate;
+import dev.surgeon.cli.dryrun.ModelSize;
+import dev.surgeon.cli.dryrun.OutputLayout;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.ReportOptions;
@@ -95,6 +101,9 @@ public final class SynthCommand implements Callable<Integer> {
     ReportOptions reportOptions;
 
     @Mixin
+    DryRunOption dryRun;
+
+    @Mixin
     LoggingOptions logging;
 
     @Override
@@ -107,15 +116,35 @@ public final class SynthCommand implements Callable<Integer> {
         report.put("params", Report.gson().toJsonTree(recipe));
         report.put("seed", seed);
         long params = SynthPlan.params(plan);
+        if (dryRun.on()) {
+            return dryRun(output, spec, plan, recipe, report);
+        }
         write(output, spec, plan, recipe, report);
         report.summary().addProperty("params_after", params);
         report.emit(reportOptions);
         return 0;
     }
 
+    /** --dry-run: the files synth would write (exact sizes), nothing generated. */
+    private int dryRun(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe, Report report) {
+        DryRun d = DryRun.generated("synth", target, force, files(target, spec, plan, recipe), plan);
+        return d.estimate(Estimate.elementwise(ModelSize.of(plan), 0, 1, 0, d.bytes())).finish(report, reportOptions);
+    }
+
+    /** The files {@link #write} writes, with their sizes: the model's and, for a folder, config.json. */
+    private List<OutputLayout.File> files(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe) {
+        CheckpointWriter.Options opt = new CheckpointWriter.Options(ModelOutput.metadata("synth", recipe, null), maxShardBytes(), List.of());
+        List<OutputLayout.File> files = new ArrayList<>(OutputLayout.of(target, plan, opt));
+        if (!OutputPaths.isSingleFile(target)) {
+            files.add(new OutputLayout.File("config.json", SynthConfig.json(spec).getBytes(StandardCharsets.UTF_8).length, 0, 0));
+        }
+        return files;
+    }
+
     private void write(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe, Report report) {
         boolean folder = !OutputPaths.isSingleFile(target);
         CheckpointWriter.Options opt = new CheckpointWriter.Options(ModelOutput.metadata("synth", recipe, null), maxShardBytes(), List.of());
+        OutputSpace.check(target, files(target, spec, plan, recipe).stream().mapToLong(OutputLayout.File::bytes).sum());
         List<WrittenFile> files = new ArrayList<>();
         try (AtomicOutput out = AtomicOutput.begin(target, force)) {
             files.addAll(CheckpointWriter.write(out, plan, opt));

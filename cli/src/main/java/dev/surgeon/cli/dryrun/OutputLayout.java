@@ -1,0 +1,112 @@
+package dev.surgeon.cli.dryrun;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.surgeon.io.error.IoFailureException;
+import dev.surgeon.io.error.UsageException;
+import dev.surgeon.io.write.CheckpointWriter;
+import dev.surgeon.io.write.HeaderWriter;
+import dev.surgeon.io.write.OutputPaths;
+import dev.surgeon.io.write.PlannedTensor;
+import dev.surgeon.io.write.ShardPlanner;
+import dev.surgeon.io.write.TensorOrder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The files {@link CheckpointWriter} would write for a plan, with their exact sizes, computed from
+ * the plan alone (no tensor data): a safetensors file is 8 + header length + data bytes, the header
+ * as {@link HeaderWriter} serializes it. Keep in step with CheckpointWriter.
+ */
+public final class OutputLayout {
+    private OutputLayout() {
+    }
+
+    /**
+     * One planned file: its path relative to the output root (the file name for a single file),
+     * size, tensor count and tensor data bytes (0 for JSON and copied side files).
+     */
+    public record File(String name, long bytes, int tensors, long data) {
+    }
+
+    /** Total bytes of {@link #of}: what must fit on the output's disk. */
+    public static long totalBytes(Path target, List<PlannedTensor> plan, CheckpointWriter.Options opt) {
+        return of(target, plan, opt).stream().mapToLong(File::bytes).sum();
+    }
+
+    public static List<File> of(Path target, List<PlannedTensor> plan, CheckpointWriter.Options opt) {
+        boolean single = OutputPaths.isSingleFile(target);
+        if (single && opt.maxShardBytes() > 0) {
+            throw new UsageException("--max-shard-size needs a folder output; " + target + " is one file");
+        }
+        List<File> files = new ArrayList<>();
+        if (single) {
+            files.add(safetensors(target.getFileName().toString(), opt.metadata(), plan));
+            return files;
+        }
+        List<List<PlannedTensor>> shards = opt.maxShardBytes() > 0 ? ShardPlanner.split(plan, opt.maxShardBytes()) : List.of(plan);
+        if (shards.size() == 1) {
+            files.add(safetensors(CheckpointWriter.SINGLE_NAME, opt.metadata(), plan));
+        } else {
+            Map<String, String> weightMap = new TreeMap<>(TensorOrder::compareUtf8);
+            long total = 0;
+            for (int k = 0; k < shards.size(); k++) {
+                String name = ShardPlanner.shardName(k + 1, shards.size());
+                for (PlannedTensor t : shards.get(k)) {
+                    weightMap.put(t.name(), name);
+                    total += t.byteSize();
+                }
+                files.add(safetensors(name, opt.metadata(), shards.get(k)));
+            }
+            files.add(index(weightMap, total));
+        }
+        for (Path side : opt.sideFiles()) {
+            String name = side.getFileName().toString();
+            if (opt.config() != null && name.equals("config.json")) {
+                continue;
+            }
+            try {
+                files.add(new File(name, Files.size(side), 0, 0));
+            } catch (IOException e) {
+                throw new IoFailureException(side + ": cannot read (" + e.getMessage() + ")", e);
+            }
+        }
+        if (opt.config() != null) {
+            files.add(new File("config.json", jsonBytes(opt.config()), 0, 0));
+        }
+        return files;
+    }
+
+    /** One safetensors file: 8-byte length, header, data. */
+    public static File safetensors(String name, Map<String, String> metadata, List<PlannedTensor> tensors) {
+        long data = 0;
+        for (PlannedTensor t : tensors) {
+            data += t.byteSize();
+        }
+        return new File(name, 8L + HeaderWriter.header(metadata, tensors).length + data, tensors.size(), data);
+    }
+
+    private static File index(Map<String, String> weightMap, long total) {
+        JsonObject root = new JsonObject();
+        JsonObject meta = new JsonObject();
+        meta.addProperty("total_size", total);
+        root.add("metadata", meta);
+        JsonObject wm = new JsonObject();
+        weightMap.forEach(wm::addProperty);
+        root.add("weight_map", wm);
+        return new File(CheckpointWriter.INDEX_NAME, jsonBytes(root), 0, 0);
+    }
+
+    /** As CheckpointWriter.writeJson serializes: pretty, nulls kept, a final newline. */
+    static long jsonBytes(JsonObject root) {
+        return (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(root) + "\n")
+                .getBytes(StandardCharsets.UTF_8).length;
+    }
+}
