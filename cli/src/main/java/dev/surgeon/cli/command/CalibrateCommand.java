@@ -98,7 +98,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             ActivationStats stats = Calibrator.run(runner, windows, b, gram ? Calibrator.MLP_DOWN : null, meta,
                     done -> Progress.line(showProgress, "calibrate", "calibrating", done, blocks, "blocks"));
             Progress.end(showProgress);
-            long bytes = StatsFormat.write(target, force, stats);
+            dev.surgeon.io.write.WrittenFile written = StatsFormat.write(target, force, stats);
+            dev.surgeon.cli.InputDigests.await(in);
             double seconds = (System.nanoTime() - start) / 1e9;
             Console.note("wrote " + target);
 
@@ -119,7 +120,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             JsonArray outs = new JsonArray();
             JsonObject o = new JsonObject();
             o.addProperty("path", target.toString());
-            o.addProperty("bytes", bytes);
+            o.addProperty("bytes", written.bytes());
+            o.addProperty("sha256", written.sha256());
             outs.add(o);
             report.put("outputs", outs);
             if (!reportOptions.json) {

@@ -160,7 +160,10 @@ public final class MaskComputeCommand implements Callable<Integer> {
             Map<String, long[]> kept = new LinkedHashMap<>();
             List<PlannedTensor> streamed = weights == null ? List.of()
                     : WeightMasks.plan(targets, weights, perBlock, workers, kept);
-            long bytes = MaskFile.write(output, force, small, streamed);
+            dev.surgeon.io.write.WrittenFile written = MaskFile.write(output, force, small, streamed);
+            long bytes = written.bytes();
+            dev.surgeon.cli.InputDigests.await(in);
+            dev.surgeon.cli.ModelOutput.reportOutputs(report, output, List.of(written));
             Console.note("wrote " + output);
             report(report, att, headScores, headMasks, importance, layerMask, kept, bytes);
             if (!reportOptions.json) {

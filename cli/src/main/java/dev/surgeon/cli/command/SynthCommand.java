@@ -1,19 +1,16 @@
 package dev.surgeon.cli.command;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
-import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.util.ByteSize;
 import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.io.write.AtomicOutput;
-import dev.surgeon.io.write.CheckpointWriter;
-import dev.surgeon.io.write.OutputPaths;
 import dev.surgeon.io.write.PlannedTensor;
-import dev.surgeon.io.write.WrittenFile;
 import dev.surgeon.ops.synth.SynthConfig;
 import dev.surgeon.ops.synth.SynthPlan;
 import dev.surgeon.ops.synth.SynthSpec;
@@ -21,11 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +72,8 @@ public final class SynthCommand implements Callable<Integer> {
 
     // Own output options rather than the OutputOptions mixin: synth has no input to name a default after.
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-            description = "Output: a folder (Hugging Face layout, with config.json) or a path ending in .safetensors "
-                    + "(the weights only). Required.")
+            description = "Output: a folder (Hugging Face layout, with config.json), a path ending in .safetensors "
+                    + "(the weights only), or an archive of the folder (.tar, .tar.gz, .tgz, .zip). Required.")
     Path output;
 
     @Option(names = "--force", description = "Replace an existing output. Default: off (an existing output is refused, exit 4).")
@@ -90,6 +83,9 @@ public final class SynthCommand implements Callable<Integer> {
             description = "Split the output into shards of at most SIZE bytes of tensors (suffixes K, M, G; e.g. 5G), "
                     + "with model.safetensors.index.json. Default: one file.")
     String maxShardSize;
+
+    @Option(names = "--no-card", description = "Do not write README.md (model card) into a folder output. Default: a card is written.")
+    boolean noCard;
 
     @Mixin
     ReportOptions reportOptions;
@@ -108,29 +104,16 @@ public final class SynthCommand implements Callable<Integer> {
         report.put("seed", seed);
         long params = SynthPlan.params(plan);
         write(output, spec, plan, recipe, report);
+        Console.note(params + " parameters");
         report.summary().addProperty("params_after", params);
         report.emit(reportOptions);
         return 0;
     }
 
     private void write(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe, Report report) {
-        boolean folder = !OutputPaths.isSingleFile(target);
-        CheckpointWriter.Options opt = new CheckpointWriter.Options(ModelOutput.metadata("synth", recipe, null), maxShardBytes(), List.of());
-        List<WrittenFile> files = new ArrayList<>();
-        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            files.addAll(CheckpointWriter.write(out, plan, opt));
-            if (folder) {
-                // Written into staging before commit, so the folder appears with its config or not at all.
-                byte[] config = SynthConfig.json(spec).getBytes(StandardCharsets.UTF_8);
-                Files.write(out.staging().resolve("config.json"), config);
-                files.add(new WrittenFile("config.json", config.length));
-            }
-            out.commit();
-        } catch (IOException e) {
-            throw new IoFailureException(target + ": cannot write config.json (" + e.getMessage() + ")", e);
-        }
-        Console.note("wrote " + target + " (" + SynthPlan.params(plan) + " parameters)");
-        ModelOutput.reportOutputs(report, target, files);
+        JsonObject config = JsonParser.parseString(SynthConfig.json(spec)).getAsJsonObject();
+        ModelOutput.writeNew("synth", recipe, target, force, maxShardBytes(), noCard, "synthetic", spec.arch().modelType,
+                plan, config, report);
     }
 
     private long maxShardBytes() {
