@@ -270,4 +270,19 @@ class ProvenanceTest {
             }
         }
     }
+
+    @Test
+    void calibrateAndMaskComputeReportTheirFileAndInputDigests() throws Exception {
+        Path model = SynthModels.llama(tmp.resolve("m"), 2, 32);
+        Path stats = tmp.resolve("stats.safetensors");
+        JsonObject c = ok("calibrate", model.toString(), "--calib", "self", "--samples", "2", "--seq-len", "8",
+                "-o", stats.toString(), "--json").json();
+        assertThat(c.getAsJsonArray("outputs").get(0).getAsJsonObject().get("sha256").getAsString()).isEqualTo(sha256(stats));
+        assertThat(c.getAsJsonArray("inputs").get(0).getAsJsonObject().get("sha256").getAsString()).hasSize(64);
+        Path masks = tmp.resolve("masks.safetensors");
+        JsonObject m = ok("mask", "compute", model.toString(), "--weights", "0.5", "-o", masks.toString(), "--json").json();
+        assertThat(m.getAsJsonArray("outputs").get(0).getAsJsonObject().get("sha256").getAsString()).isEqualTo(sha256(masks));
+        assertThat(m.getAsJsonArray("inputs").get(0).getAsJsonObject().get("sha256").getAsString())
+                .isEqualTo(c.getAsJsonArray("inputs").get(0).getAsJsonObject().get("sha256").getAsString());
+    }
 }
