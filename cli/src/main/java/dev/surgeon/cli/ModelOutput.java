@@ -8,6 +8,7 @@ import dev.surgeon.io.write.AtomicOutput;
 import dev.surgeon.io.write.CheckpointWriter;
 import dev.surgeon.io.write.OutputPaths;
 import dev.surgeon.io.write.PlannedTensor;
+import dev.surgeon.io.write.WriteProgress;
 import dev.surgeon.io.write.WrittenFile;
 
 import java.nio.file.Path;
@@ -15,13 +16,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Writes a planned model for a command: resolves the output path (default: a sibling named after
  * the command), refuses an output that is an input, builds {@code __metadata__} (the input's keys,
- * {@code format: pt}, and a reproducible {@code surgeon.recipe}), writes atomically and reports.
+ * {@code format: pt}, and a reproducible {@code surgeon.recipe} naming the inputs by name and
+ * SHA-256), writes atomically with a model card and checksums, and reports every file's digest.
  */
 public final class ModelOutput {
+    /** Told as tensors are written; the CLI sets it to drive a progress display. */
+    public static volatile WriteProgress progress = WriteProgress.NONE;
+
     private ModelOutput() {
     }
 
@@ -37,7 +43,7 @@ public final class ModelOutput {
     /** As above; {@code config}, when not null, replaces the copied config.json (the surgery changed it). */
     public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
                                           OutputOptions o, String word, List<PlannedTensor> plan,
-                                          com.google.gson.JsonObject config, Report report) {
+                                          JsonObject config, Report report) {
         Path target = target(o, inputs.get(0), word);
         List<Path> inputPaths = new ArrayList<>();
         for (Checkpoint c : inputs) {
@@ -47,18 +53,85 @@ public final class ModelOutput {
             }
         }
         OutputPaths.checkNotInput(target, inputPaths);
-        Map<String, String> meta = metadata(command, recipeOptions, inputs.get(0).metadata());
+        // Space first, with digest placeholders of the same length, so a full disk fails before the hashing wait.
+        List<InputDigests.Digest> placeholders = new ArrayList<>();
+        for (Checkpoint c : inputs) {
+            placeholders.add(InputDigests.placeholder(c));
+        }
+        OutputSpace.check(target, dev.surgeon.cli.dryrun.OutputLayout.totalBytes(target, plan,
+                options(command, recipeOptions, inputs, o, word, config, report, placeholders)));
+        List<InputDigests.Digest> digests = new ArrayList<>();
+        for (Checkpoint c : inputs) {
+            digests.add(InputDigests.await(c));
+        }
+        return writeTo(target, o.force, plan, options(command, recipeOptions, inputs, o, word, config, report, digests), report);
+    }
+
+    /**
+     * The writer's options for a model made from {@code inputs}: metadata with the recipe, side
+     * files, config, the model card (folder and archive outputs, unless --no-card) and checksums.
+     * A dry run passes {@link InputDigests#placeholder} digests: same lengths, so the same sizes.
+     */
+    public static CheckpointWriter.Options options(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
+                                                   OutputOptions o, String word, JsonObject config, Report report,
+                                                   List<InputDigests.Digest> digests) {
+        Path target = target(o, inputs.get(0), word);
+        List<String> bases = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            bases.add(ModelCard.baseModel(inputs.get(i).config(), digests.get(i).name()));
+        }
+        Map<String, String> meta = metadata(command, recipeOptions, inputs.get(0).metadata(), digests);
         boolean folder = !OutputPaths.isSingleFile(target);
         List<Path> side = folder ? inputs.get(0).sideFiles() : List.of();
-        OutputSpace.check(target, dev.surgeon.cli.dryrun.OutputLayout.totalBytes(target, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side, folder ? config : null)));
+        JsonObject cfg = folder ? config : null;
+        boolean hasConfig = cfg != null || side.stream().anyMatch(p -> p.getFileName().toString().equals("config.json"));
+        Function<List<WrittenFile>, String> card = folder && !o.noCard
+                ? written -> ModelCard.text(new ModelCard.Facts(command, word, method(report), target, bases,
+                        meta.get("surgeon.recipe"), digests, written, hasConfig, report))
+                : null;
+        return new CheckpointWriter.Options(meta, o.maxShardBytes(), side, cfg, progress, card, true);
+    }
+
+    /**
+     * Writes a model made from no input (synth): the recipe has no inputs, the card no base model.
+     * {@code config} is written as config.json in a folder or archive output.
+     */
+    public static List<WrittenFile> writeNew(String command, Map<String, Object> recipeOptions, Path target, boolean force,
+                                             long maxShardBytes, boolean noCard, String tag, String method,
+                                             List<PlannedTensor> plan, JsonObject config, Report report) {
+        CheckpointWriter.Options opt = newOptions(command, recipeOptions, target, maxShardBytes, noCard, tag, method, config, report);
+        OutputSpace.check(target, dev.surgeon.cli.dryrun.OutputLayout.totalBytes(target, plan, opt));
+        return writeTo(target, force, plan, opt, report);
+    }
+
+    /** The writer's options for {@link #writeNew}. */
+    public static CheckpointWriter.Options newOptions(String command, Map<String, Object> recipeOptions, Path target,
+                                                      long maxShardBytes, boolean noCard, String tag, String method,
+                                                      JsonObject config, Report report) {
+        Map<String, String> meta = metadata(command, recipeOptions, null, List.of());
+        boolean folder = !OutputPaths.isSingleFile(target);
+        Function<List<WrittenFile>, String> card = folder && !noCard
+                ? written -> ModelCard.text(new ModelCard.Facts(command, tag, method, target, List.of(),
+                        meta.get("surgeon.recipe"), List.of(), written, config != null, report))
+                : null;
+        return new CheckpointWriter.Options(meta, maxShardBytes, List.of(), folder ? config : null, progress, card, true);
+    }
+
+    private static List<WrittenFile> writeTo(Path target, boolean force, List<PlannedTensor> plan, CheckpointWriter.Options opt,
+                                             Report report) {
         List<WrittenFile> files;
-        try (AtomicOutput out = AtomicOutput.begin(target, o.force)) {
-            files = CheckpointWriter.write(out, plan, new CheckpointWriter.Options(meta, o.maxShardBytes(), side, folder ? config : null));
+        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
+            files = CheckpointWriter.write(out, plan, opt);
             out.commit();
         }
         Console.note("wrote " + target);
         reportOutputs(report, target, files);
         return files;
+    }
+
+    private static String method(Report report) {
+        JsonObject r = report.root();
+        return r.has("method") && r.get("method").isJsonPrimitive() ? r.get("method").getAsString() : null;
     }
 
     /**
@@ -72,24 +145,35 @@ public final class ModelOutput {
         }
     }
 
-    /** The report's {@code outputs[]}: every file written, by its final path. */
+    /**
+     * The report's {@code outputs[]}: every file written, by its final path, with its length and
+     * SHA-256 (for a single file or archive: it and its .sha256 beside it).
+     */
     public static void reportOutputs(Report report, Path target, List<WrittenFile> files) {
-        boolean folder = !OutputPaths.isSingleFile(target);
+        boolean folder = !OutputPaths.isStagedAsFile(target);
         JsonArray outs = new JsonArray();
         for (WrittenFile f : files) {
             JsonObject j = new JsonObject();
-            j.addProperty("path", folder ? target.resolve(f.relativePath()).toString() : target.toString());
+            j.addProperty("path", (folder ? target.resolve(f.relativePath()) : target.resolveSibling(f.relativePath())).toString());
             j.addProperty("bytes", f.bytes());
+            j.addProperty("sha256", f.sha256());
             outs.add(j);
         }
         report.put("outputs", outs);
     }
 
+    /** As {@link #metadata(String, Map, Map, List)} with no inputs. */
+    public static Map<String, String> metadata(String command, Map<String, Object> recipeOptions, Map<String, String> inherited) {
+        return metadata(command, recipeOptions, inherited, List.of());
+    }
+
     /**
      * The inherited metadata (the first input's; may be null), {@code format: pt}, and the recipe:
-     * command, options, version. No times, memory sizes or absolute paths, so outputs stay reproducible.
+     * command, options, inputs (name and SHA-256; names only, never paths), version. No times,
+     * memory sizes or absolute paths, so outputs stay reproducible.
      */
-    public static Map<String, String> metadata(String command, Map<String, Object> recipeOptions, Map<String, String> inherited) {
+    public static Map<String, String> metadata(String command, Map<String, Object> recipeOptions, Map<String, String> inherited,
+                                               List<InputDigests.Digest> inputs) {
         Map<String, String> meta = new TreeMap<>();
         if (inherited != null) {
             meta.putAll(inherited);
@@ -104,6 +188,14 @@ public final class ModelOutput {
             }
         });
         recipe.add("options", opts);
+        JsonArray ins = new JsonArray();
+        for (InputDigests.Digest d : inputs) {
+            JsonObject i = new JsonObject();
+            i.addProperty("name", d.name());
+            i.addProperty("sha256", d.sha256());
+            ins.add(i);
+        }
+        recipe.add("inputs", ins);
         recipe.addProperty("version", VersionProvider.version());
         meta.put("surgeon.recipe", new com.google.gson.Gson().toJson(recipe));
         return meta;

@@ -298,6 +298,7 @@ class SynthCommandTest {
         assertThat(r.get("command").getAsString()).isEqualTo("synth");
         long perLayer = 64 * 64 * 2 + 32 * 64 * 2 + 3 * 96 * 64 + 2 * 64;
         assertThat(r.getAsJsonObject("summary").get("params_after").getAsLong()).isEqualTo(2 * 128 * 64 + 2 * perLayer + 64);
-        assertThat(r.getAsJsonArray("outputs")).hasSize(2);
+        // model.safetensors, config.json, the README.md card and SHA256SUMS
+        assertThat(r.getAsJsonArray("outputs")).hasSize(4);
     }
 }

@@ -115,7 +115,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             Progress.end(showProgress);
             OutputSpace.check(target, OutputLayout.safetensors(target.getFileName().toString(), StatsFormat.metadata(stats),
                     StatsFormat.plan(stats)).bytes());
-            long bytes = StatsFormat.write(target, force, stats);
+            dev.surgeon.io.write.WrittenFile written = StatsFormat.write(target, force, stats);
+            dev.surgeon.cli.InputDigests.await(in);
             double seconds = (System.nanoTime() - start) / 1e9;
             Console.note("wrote " + target);
 
@@ -136,7 +137,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             JsonArray outs = new JsonArray();
             JsonObject o = new JsonObject();
             o.addProperty("path", target.toString());
-            o.addProperty("bytes", bytes);
+            o.addProperty("bytes", written.bytes());
+            o.addProperty("sha256", written.sha256());
             outs.add(o);
             report.put("outputs", outs);
             if (!reportOptions.json) {

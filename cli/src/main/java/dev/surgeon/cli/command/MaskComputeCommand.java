@@ -172,7 +172,10 @@ public final class MaskComputeCommand implements Callable<Integer> {
             entries.sort(java.util.Comparator.comparing(PlannedTensor::name));
             dev.surgeon.cli.OutputSpace.check(output, dev.surgeon.cli.dryrun.OutputLayout.safetensors(
                     String.valueOf(output.getFileName()), MaskFile.metadata(small), entries).bytes());
-            long bytes = MaskFile.write(output, force, small, streamed);
+            dev.surgeon.io.write.WrittenFile written = MaskFile.write(output, force, small, streamed);
+            long bytes = written.bytes();
+            dev.surgeon.cli.InputDigests.await(in);
+            dev.surgeon.cli.ModelOutput.reportOutputs(report, output, List.of(written));
             Console.note("wrote " + output);
             report(report, att, headScores, headMasks, importance, layerMask, kept, bytes);
             if (!reportOptions.json) {

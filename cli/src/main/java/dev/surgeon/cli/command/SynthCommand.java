@@ -1,5 +1,7 @@
 package dev.surgeon.cli.command;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.surgeon.cli.Console;
 import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.OutputSpace;
@@ -11,15 +13,10 @@ import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.report.Report;
-import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.util.ByteSize;
 import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.io.write.AtomicOutput;
-import dev.surgeon.io.write.CheckpointWriter;
-import dev.surgeon.io.write.OutputPaths;
 import dev.surgeon.io.write.PlannedTensor;
-import dev.surgeon.io.write.WrittenFile;
 import dev.surgeon.ops.synth.SynthConfig;
 import dev.surgeon.ops.synth.SynthPlan;
 import dev.surgeon.ops.synth.SynthSpec;
@@ -27,11 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +78,8 @@ public final class SynthCommand implements Callable<Integer> {
 
     // Own output options rather than the OutputOptions mixin: synth has no input to name a default after.
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-            description = "Output: a folder (Hugging Face layout, with config.json) or a path ending in .safetensors "
-                    + "(the weights only). Required.")
+            description = "Output: a folder (Hugging Face layout, with config.json), a path ending in .safetensors "
+                    + "(the weights only), or an archive of the folder (.tar, .tar.gz, .tgz, .zip). Required.")
     Path output;
 
     @Option(names = "--force", description = "Replace an existing output. Default: off (an existing output is refused, exit 4).")
@@ -96,6 +89,9 @@ public final class SynthCommand implements Callable<Integer> {
             description = "Split the output into shards of at most SIZE bytes of tensors (suffixes K, M, G; e.g. 5G), "
                     + "with model.safetensors.index.json. Default: one file.")
     String maxShardSize;
+
+    @Option(names = "--no-card", description = "Do not write README.md (model card) into a folder output. Default: a card is written.")
+    boolean noCard;
 
     @Mixin
     ReportOptions reportOptions;
@@ -120,6 +116,7 @@ public final class SynthCommand implements Callable<Integer> {
             return dryRun(output, spec, plan, recipe, report);
         }
         write(output, spec, plan, recipe, report);
+        Console.note(params + " parameters");
         report.summary().addProperty("params_after", params);
         report.emit(reportOptions);
         return 0;
@@ -131,35 +128,19 @@ public final class SynthCommand implements Callable<Integer> {
         return d.estimate(Estimate.elementwise(ModelSize.of(plan), 0, 1, 0, d.bytes())).finish(report, reportOptions);
     }
 
-    /** The files {@link #write} writes, with their sizes: the model's and, for a folder, config.json. */
+    /** The files {@link #write} writes, with their sizes. */
     private List<OutputLayout.File> files(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe) {
-        CheckpointWriter.Options opt = new CheckpointWriter.Options(ModelOutput.metadata("synth", recipe, null), maxShardBytes(), List.of());
-        List<OutputLayout.File> files = new ArrayList<>(OutputLayout.of(target, plan, opt));
-        if (!OutputPaths.isSingleFile(target)) {
-            files.add(new OutputLayout.File("config.json", SynthConfig.json(spec).getBytes(StandardCharsets.UTF_8).length, 0, 0));
-        }
-        return files;
+        return OutputLayout.of(target, plan, ModelOutput.newOptions("synth", recipe, target, maxShardBytes(), noCard, "synthetic",
+                spec.arch().modelType, config(spec), new Report("synth")));
+    }
+
+    private static JsonObject config(SynthSpec spec) {
+        return JsonParser.parseString(SynthConfig.json(spec)).getAsJsonObject();
     }
 
     private void write(Path target, SynthSpec spec, List<PlannedTensor> plan, Map<String, Object> recipe, Report report) {
-        boolean folder = !OutputPaths.isSingleFile(target);
-        CheckpointWriter.Options opt = new CheckpointWriter.Options(ModelOutput.metadata("synth", recipe, null), maxShardBytes(), List.of());
-        OutputSpace.check(target, files(target, spec, plan, recipe).stream().mapToLong(OutputLayout.File::bytes).sum());
-        List<WrittenFile> files = new ArrayList<>();
-        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            files.addAll(CheckpointWriter.write(out, plan, opt));
-            if (folder) {
-                // Written into staging before commit, so the folder appears with its config or not at all.
-                byte[] config = SynthConfig.json(spec).getBytes(StandardCharsets.UTF_8);
-                Files.write(out.staging().resolve("config.json"), config);
-                files.add(new WrittenFile("config.json", config.length));
-            }
-            out.commit();
-        } catch (IOException e) {
-            throw new IoFailureException(target + ": cannot write config.json (" + e.getMessage() + ")", e);
-        }
-        Console.note("wrote " + target + " (" + SynthPlan.params(plan) + " parameters)");
-        ModelOutput.reportOutputs(report, target, files);
+        ModelOutput.writeNew("synth", recipe, target, force, maxShardBytes(), noCard, "synthetic", spec.arch().modelType,
+                plan, config(spec), report);
     }
 
     private long maxShardBytes() {

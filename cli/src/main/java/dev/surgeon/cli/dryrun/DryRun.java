@@ -72,11 +72,12 @@ public final class DryRun {
         }
         OutputPaths.checkNotInput(target, inputPaths);
         checkFree(target, o.force);
-        Map<String, String> meta = ModelOutput.metadata(command, recipe, inputs.get(0).metadata());
-        boolean folder = !OutputPaths.isSingleFile(target);
-        List<Path> side = folder ? inputs.get(0).sideFiles() : List.of();
+        List<dev.surgeon.cli.InputDigests.Digest> digests = new ArrayList<>();
+        for (Checkpoint c : inputs) {
+            digests.add(dev.surgeon.cli.InputDigests.placeholder(c));
+        }
         DryRun d = new DryRun(command, target, OutputLayout.of(target, plan,
-                new CheckpointWriter.Options(meta, o.maxShardBytes(), side, folder ? config : null)));
+                ModelOutput.options(command, recipe, inputs, o, word, config, new Report(command), digests)));
         d.rows(plan, inputs.get(0), touched);
         return d;
     }

@@ -10,6 +10,8 @@ import dev.surgeon.io.write.OutputPaths;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.io.write.ShardPlanner;
 import dev.surgeon.io.write.TensorOrder;
+import dev.surgeon.io.write.WrittenFile;
+import dev.surgeon.io.digest.Sha256Sums;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,16 +43,42 @@ public final class OutputLayout {
         return of(target, plan, opt).stream().mapToLong(File::bytes).sum();
     }
 
+    /**
+     * As the writer lays them out: a single file and its {@code .sha256}; or the folder's files
+     * (tensors, index, side files, config, README.md card, SHA256SUMS); for an archive target the
+     * archive's upper bound (uncompressed entries with tar headers) and its {@code .sha256}.
+     */
     public static List<File> of(Path target, List<PlannedTensor> plan, CheckpointWriter.Options opt) {
         boolean single = OutputPaths.isSingleFile(target);
         if (single && opt.maxShardBytes() > 0) {
             throw new UsageException("--max-shard-size needs a folder output; " + target + " is one file");
         }
+        String name = target.getFileName().toString();
         List<File> files = new ArrayList<>();
         if (single) {
-            files.add(safetensors(target.getFileName().toString(), opt.metadata(), plan));
-            return files;
+            files.add(safetensors(name, opt.metadata(), plan));
+        } else if (OutputPaths.isArchive(target)) {
+            List<File> entries = folder(plan, opt);
+            long bytes = 1024; // the tar end marker; zip's central directory is smaller than a tar header per entry
+            long data = 0;
+            int tensors = 0;
+            for (File f : entries) {
+                bytes += 512 + (f.bytes() + 511) / 512 * 512;
+                data += f.data();
+                tensors += f.tensors();
+            }
+            files.add(new File(name, bytes, tensors, data));
+        } else {
+            return folder(plan, opt);
         }
+        if (opt.checksums()) {
+            files.add(new File(name + Sha256Sums.SUFFIX, sumsBytes(List.of(files.get(0))), 0, 0));
+        }
+        return files;
+    }
+
+    private static List<File> folder(List<PlannedTensor> plan, CheckpointWriter.Options opt) {
+        List<File> files = new ArrayList<>();
         List<List<PlannedTensor>> shards = opt.maxShardBytes() > 0 ? ShardPlanner.split(plan, opt.maxShardBytes()) : List.of(plan);
         if (shards.size() == 1) {
             files.add(safetensors(CheckpointWriter.SINGLE_NAME, opt.metadata(), plan));
@@ -81,8 +109,32 @@ public final class OutputLayout {
         if (opt.config() != null) {
             files.add(new File("config.json", jsonBytes(opt.config()), 0, 0));
         }
+        if (opt.card() != null) {
+            // The card lists the files before it by name and size: the same text the writer makes.
+            String card = opt.card().apply(written(files));
+            if (card != null) {
+                files.add(new File(CheckpointWriter.CARD_NAME, card.getBytes(StandardCharsets.UTF_8).length, 0, 0));
+            }
+        }
+        if (opt.checksums()) {
+            files.add(new File(Sha256Sums.FILE_NAME, sumsBytes(files), 0, 0));
+        }
         return files;
     }
+
+    private static List<WrittenFile> written(List<File> files) {
+        List<WrittenFile> w = new ArrayList<>();
+        for (File f : files) {
+            w.add(new WrittenFile(f.name(), f.bytes(), PLACEHOLDER));
+        }
+        return w;
+    }
+
+    private static long sumsBytes(List<File> files) {
+        return CheckpointWriter.sums(written(files)).length;
+    }
+
+    private static final String PLACEHOLDER = "0".repeat(64);
 
     /** One safetensors file: 8-byte length, header, data. */
     public static File safetensors(String name, Map<String, String> metadata, List<PlannedTensor> tensors) {

@@ -109,7 +109,7 @@ public final class AtomicOutput implements AutoCloseable {
             releaseLock(lock, ch, lockPath);
             throw new IoFailureException(parent + ": cannot create staging folder (" + e.getMessage() + ")", e);
         }
-        AtomicOutput out = new AtomicOutput(t, OutputPaths.isSingleFile(t), staging, lockPath, ch, lock);
+        AtomicOutput out = new AtomicOutput(t, OutputPaths.isStagedAsFile(t), staging, lockPath, ch, lock);
         OPEN.add(out);
         return out;
     }
@@ -123,7 +123,7 @@ public final class AtomicOutput implements AutoCloseable {
         return staging;
     }
 
-    /** Where a single-file output is staged. */
+    /** Where a single-file (or archive) output is staged; files beside it in staging move beside the target. */
     public Path stagedFile() {
         return staging.resolve(target.getFileName().toString());
     }

@@ -2,26 +2,34 @@ package dev.surgeon.io.write;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.surgeon.io.digest.Sha256;
+import dev.surgeon.io.digest.Sha256Sums;
 import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.error.UsageException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * Writes a planned model into an {@link AtomicOutput}'s staging folder: one file, or shards plus
- * {@code model.safetensors.index.json}, plus side files copied for a folder output. The caller
- * commits. Tensors are written in the order given, so the plan decides the data order.
+ * Writes a planned model into an {@link AtomicOutput}'s staging folder: one file, shards plus
+ * {@code model.safetensors.index.json}, side files, an optional model card and checksums; or all of
+ * that streamed into one archive. The caller commits. Tensors are written in the order given, so
+ * the plan decides the data order.
  */
 public final class CheckpointWriter {
     public static final String SINGLE_NAME = "model.safetensors";
     public static final String INDEX_NAME = "model.safetensors.index.json";
+    public static final String CARD_NAME = "README.md";
 
     private CheckpointWriter() {
     }
@@ -29,64 +37,134 @@ public final class CheckpointWriter {
     /**
      * What to write besides the tensors. {@code maxShardBytes} 0 means one file. {@code config},
      * when not null, is written as config.json in place of the copied one (the surgery changed it).
+     * {@code card}, when not null, is given the files written so far in a folder or archive output
+     * and returns the README.md text (null for none). {@code checksums} adds SHA256SUMS to a folder
+     * or archive and {@code <file>.sha256} beside a single file or archive.
      */
-    public record Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles, JsonObject config) {
+    public record Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles, JsonObject config,
+                          WriteProgress progress, Function<List<WrittenFile>, String> card, boolean checksums) {
+        public Options {
+            progress = progress == null ? WriteProgress.NONE : progress;
+        }
+
+        public Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles, JsonObject config) {
+            this(metadata, maxShardBytes, sideFiles, config, WriteProgress.NONE, null, false);
+        }
+
         public Options(Map<String, String> metadata, long maxShardBytes, List<Path> sideFiles) {
             this(metadata, maxShardBytes, sideFiles, null);
         }
     }
 
+    /**
+     * Writes the output; returns its files as they will be named at the target: for a folder every
+     * file in it, for a single file or an archive that file and its {@code .sha256}.
+     */
     public static List<WrittenFile> write(AtomicOutput out, List<PlannedTensor> tensors, Options opt) {
-        boolean single = OutputPaths.isSingleFile(out.target());
+        Path target = out.target();
+        boolean single = OutputPaths.isSingleFile(target);
         if (single && opt.maxShardBytes() > 0) {
             throw new UsageException("--max-shard-size needs a folder output; " + out.target() + " is one file");
         }
-        List<WrittenFile> written = new ArrayList<>();
+        long bytes = 0;
+        for (PlannedTensor t : tensors) {
+            bytes += t.byteSize();
+        }
+        opt.progress().start(tensors.size(), bytes);
         try {
+            List<WrittenFile> written = new ArrayList<>();
             if (single) {
-                Path f = out.stagedFile();
-                written.add(new WrittenFile(f.getFileName().toString(), SafetensorsWriter.write(f, opt.metadata(), tensors)));
-                return written;
-            }
-            List<List<PlannedTensor>> shards = opt.maxShardBytes() > 0
-                    ? ShardPlanner.split(tensors, opt.maxShardBytes()) : List.of(tensors);
-            if (shards.size() == 1) {
-                Path f = out.staging().resolve(SINGLE_NAME);
-                written.add(new WrittenFile(SINGLE_NAME, SafetensorsWriter.write(f, opt.metadata(), tensors)));
+                try (FolderFiles files = new FolderFiles(out.staging())) {
+                    written.add(SafetensorsWriter.write(files, target.getFileName().toString(), opt.metadata(), tensors, opt.progress()));
+                }
+            } else if (OutputPaths.isArchive(target)) {
+                Path staged = out.stagedFile();
+                try (ArchiveFiles files = ArchiveFiles.create(staged, target)) {
+                    writeFolder(files, tensors, opt);
+                    files.finish();
+                }
+                written.add(new WrittenFile(staged.getFileName().toString(), Files.size(staged), Sha256.ofFile(staged)));
             } else {
-                Map<String, String> weightMap = new TreeMap<>(TensorOrder::compareUtf8);
-                long total = 0;
-                for (int k = 0; k < shards.size(); k++) {
-                    String name = ShardPlanner.shardName(k + 1, shards.size());
-                    for (PlannedTensor t : shards.get(k)) {
-                        weightMap.put(t.name(), name);
-                        total += t.byteSize();
-                    }
-                    long bytes = SafetensorsWriter.write(out.staging().resolve(name), opt.metadata(), shards.get(k));
-                    written.add(new WrittenFile(name, bytes));
+                try (FolderFiles files = new FolderFiles(out.staging())) {
+                    written.addAll(writeFolder(files, tensors, opt));
                 }
-                written.add(writeIndex(out.staging().resolve(INDEX_NAME), weightMap, total));
             }
-            for (Path side : opt.sideFiles()) {
-                if (opt.config() != null && side.getFileName().toString().equals("config.json")) {
-                    continue;
+            if (opt.checksums() && !written.isEmpty() && (single || OutputPaths.isArchive(target))) {
+                WrittenFile f = written.get(0);
+                try (FolderFiles files = new FolderFiles(out.staging())) {
+                    written.add(writeBytes(files, f.relativePath() + Sha256Sums.SUFFIX, sums(List.of(f))));
                 }
-                Path dst = out.staging().resolve(side.getFileName().toString());
-                try (var in = Files.newInputStream(side)) {
-                    Files.copy(in, dst); // a new file with default permissions, not the input's
-                }
-                written.add(new WrittenFile(side.getFileName().toString(), Files.size(dst)));
             }
-            if (opt.config() != null) {
-                written.add(writeJson(out.staging().resolve("config.json"), opt.config()));
-            }
+            opt.progress().finish();
             return written;
         } catch (IOException e) {
             throw new IoFailureException(out.target() + ": write failed (" + SafetensorsWriter.describe(e) + ")", e);
         }
     }
 
-    private static WrittenFile writeIndex(Path file, Map<String, String> weightMap, long total) throws IOException {
+    /** The Hugging Face folder's files, into a folder or an archive; returns them in the order written. */
+    private static List<WrittenFile> writeFolder(OutputFiles files, List<PlannedTensor> tensors, Options opt) throws IOException {
+        List<WrittenFile> written = new ArrayList<>();
+        List<List<PlannedTensor>> shards = opt.maxShardBytes() > 0
+                ? ShardPlanner.split(tensors, opt.maxShardBytes()) : List.of(tensors);
+        if (shards.size() == 1) {
+            written.add(SafetensorsWriter.write(files, SINGLE_NAME, opt.metadata(), tensors, opt.progress()));
+        } else {
+            Map<String, String> weightMap = new TreeMap<>(TensorOrder::compareUtf8);
+            long total = 0;
+            for (int k = 0; k < shards.size(); k++) {
+                String name = ShardPlanner.shardName(k + 1, shards.size());
+                for (PlannedTensor t : shards.get(k)) {
+                    weightMap.put(t.name(), name);
+                    total += t.byteSize();
+                }
+                written.add(SafetensorsWriter.write(files, name, opt.metadata(), shards.get(k), opt.progress()));
+            }
+            written.add(writeBytes(files, INDEX_NAME, jsonBytes(index(weightMap, total))));
+        }
+        for (Path side : opt.sideFiles()) {
+            String name = side.getFileName().toString();
+            if (opt.config() != null && name.equals("config.json")) {
+                continue;
+            }
+            // a new file with default permissions, not the input's
+            written.add(writeBytes(files, name, Files.readAllBytes(side)));
+        }
+        if (opt.config() != null) {
+            written.add(writeBytes(files, "config.json", jsonBytes(opt.config())));
+        }
+        if (opt.card() != null) {
+            String card = opt.card().apply(List.copyOf(written));
+            if (card != null) {
+                written.add(writeBytes(files, CARD_NAME, card.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        if (opt.checksums()) {
+            written.add(writeBytes(files, Sha256Sums.FILE_NAME, sums(written)));
+        }
+        return written;
+    }
+
+    /** {@code sha256sum -c} lines for {@code files}, sorted by path. */
+    public static byte[] sums(List<WrittenFile> files) {
+        List<Sha256Sums.Entry> entries = new ArrayList<>();
+        files.stream().sorted(Comparator.comparing(WrittenFile::relativePath))
+                .forEach(f -> entries.add(new Sha256Sums.Entry(f.sha256(), f.relativePath())));
+        return Sha256Sums.format(entries).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes a small file whole and returns it with its digest. */
+    static WrittenFile writeBytes(OutputFiles files, String name, byte[] bytes) throws IOException {
+        WritableByteChannel ch = files.open(name, bytes.length);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+        files.end();
+        return new WrittenFile(name, bytes.length, Sha256.of(bytes));
+    }
+
+    private static JsonObject index(Map<String, String> weightMap, long total) {
         JsonObject root = new JsonObject();
         JsonObject meta = new JsonObject();
         meta.addProperty("total_size", total);
@@ -94,14 +172,20 @@ public final class CheckpointWriter {
         JsonObject wm = new JsonObject();
         weightMap.forEach(wm::addProperty);
         root.add("weight_map", wm);
-        return writeJson(file, root);
+        return root;
     }
 
     /** Pretty JSON with a final newline, as transformers writes its JSON files. */
-    public static WrittenFile writeJson(Path file, JsonObject root) throws IOException {
-        byte[] bytes = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(root) + "\n")
+    static byte[] jsonBytes(JsonObject root) {
+        return (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(root) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        Files.write(file, bytes);
-        return new WrittenFile(file.getFileName().toString(), bytes.length);
+    }
+
+    /** Writes {@code root} as pretty JSON into {@code file} (a new file). */
+    public static WrittenFile writeJson(Path file, JsonObject root) throws IOException {
+        Path abs = file.toAbsolutePath();
+        try (FolderFiles files = new FolderFiles(abs.getParent())) {
+            return writeBytes(files, abs.getFileName().toString(), jsonBytes(root));
+        }
     }
 }

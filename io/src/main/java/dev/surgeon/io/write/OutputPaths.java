@@ -13,9 +13,19 @@ public final class OutputPaths {
     private OutputPaths() {
     }
 
-    /** True when the output is one file (the path ends in .safetensors), false for an HF folder. */
+    /** True when the output is one file (the path ends in .safetensors), false for an HF folder or archive. */
     public static boolean isSingleFile(Path out) {
         return out.getFileName() != null && out.getFileName().toString().endsWith(".safetensors");
+    }
+
+    /** True when the output is an HF folder packed as one archive (.tar, .tar.gz, .tgz, .zip). */
+    public static boolean isArchive(Path out) {
+        return !isSingleFile(out) && ArchiveFiles.isArchive(out);
+    }
+
+    /** True when the output is staged and committed as a file (a .safetensors or an archive), not a folder. */
+    public static boolean isStagedAsFile(Path out) {
+        return isSingleFile(out) || isArchive(out);
     }
 
     /**

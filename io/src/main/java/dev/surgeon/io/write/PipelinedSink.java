@@ -1,11 +1,13 @@
 package dev.surgeon.io.write;
 
+import dev.surgeon.io.digest.Sha256;
 import dev.surgeon.io.util.Unmapper;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,13 +16,16 @@ import java.util.concurrent.BlockingQueue;
 /**
  * A sink that hands full buffers to a writer thread, so producing the next bytes (reading mapped
  * input, casting, arithmetic) overlaps the write system calls of the previous ones. A few fixed
- * direct buffers bound its memory; a write failure surfaces on the producer's next call.
+ * direct buffers bound its memory; a write failure surfaces on the producer's next call. The
+ * writer thread also hashes the bytes (SHA-256), so an output's digest costs no second read.
  */
 final class PipelinedSink implements TensorSink {
     private static final int BUFFERS = 3;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final WritableByteChannel channel;
+    /** Updated on the writer thread with each buffer just before it is written: no re-read. */
+    private final MessageDigest digest = Sha256.newDigest();
     private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
     private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
     private final List<ByteBuffer> all = new ArrayList<>();
@@ -70,6 +75,11 @@ final class PipelinedSink implements TensorSink {
         return count;
     }
 
+    /** The SHA-256 of every byte written; only after {@link #finish}. */
+    String sha256() {
+        return Sha256.hex(digest.digest());
+    }
+
     /** Writes out everything handed over so far and stops the writer thread. */
     void finish() throws IOException {
         if (current != null && current.position() > 0) {
@@ -112,6 +122,7 @@ final class PipelinedSink implements TensorSink {
                 }
                 if (failure == null) {
                     try {
+                        digest.update(b.duplicate());
                         while (b.hasRemaining()) {
                             unsynced += channel.write(b);
                         }

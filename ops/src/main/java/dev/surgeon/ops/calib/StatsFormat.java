@@ -7,6 +7,7 @@ import dev.surgeon.io.safetensors.TensorInfo;
 import dev.surgeon.io.write.AtomicOutput;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.io.write.SafetensorsWriter;
+import dev.surgeon.io.write.WrittenFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -74,17 +75,17 @@ public final class StatsFormat {
         return new ArrayList<>(ts.values());
     }
 
-    /** Writes {@code stats} to {@code target} (a path ending in .safetensors) atomically; returns its length. */
-    public static long write(Path target, boolean force, ActivationStats stats) {
+    /** Writes {@code stats} to {@code target} (a path ending in .safetensors) atomically; returns the file written (length, SHA-256). */
+    public static WrittenFile write(Path target, boolean force, ActivationStats stats) {
         try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            long bytes;
+            WrittenFile written;
             try {
-                bytes = SafetensorsWriter.write(out.stagedFile(), metadata(stats), plan(stats));
+                written = SafetensorsWriter.writeFile(out.stagedFile(), metadata(stats), plan(stats));
             } catch (IOException e) {
                 throw new dev.surgeon.io.error.IoFailureException(target + ": write failed (" + e.getMessage() + ")", e);
             }
             out.commit();
-            return bytes;
+            return written;
         }
     }
 

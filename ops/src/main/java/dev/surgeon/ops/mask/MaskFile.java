@@ -8,6 +8,7 @@ import dev.surgeon.io.safetensors.TensorInfo;
 import dev.surgeon.io.write.AtomicOutput;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.io.write.SafetensorsWriter;
+import dev.surgeon.io.write.WrittenFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,8 +65,8 @@ public final class MaskFile {
         return new ArrayList<>(ts.values());
     }
 
-    /** Writes {@code masks} to {@code target} (a path ending in .safetensors) atomically; returns its length. */
-    public static long write(Path target, boolean force, Masks masks) {
+    /** Writes {@code masks} to {@code target} (a path ending in .safetensors) atomically; returns the file written (length, SHA-256). */
+    public static WrittenFile write(Path target, boolean force, Masks masks) {
         return write(target, force, masks, List.of());
     }
 
@@ -73,19 +74,19 @@ public final class MaskFile {
      * As above, with weight masks that are computed while they are written ({@code streamed}, U8
      * {@code <tensor>.mask} entries) beside those {@code masks} holds; entries go in name order.
      */
-    public static long write(Path target, boolean force, Masks masks, List<PlannedTensor> streamed) {
+    public static WrittenFile write(Path target, boolean force, Masks masks, List<PlannedTensor> streamed) {
         List<PlannedTensor> all = new ArrayList<>(plan(masks));
         all.addAll(streamed);
         all.sort(java.util.Comparator.comparing(PlannedTensor::name));
         try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            long bytes;
+            WrittenFile written;
             try {
-                bytes = SafetensorsWriter.write(out.stagedFile(), metadata(masks), all);
+                written = SafetensorsWriter.writeFile(out.stagedFile(), metadata(masks), all);
             } catch (IOException e) {
                 throw new IoFailureException(target + ": write failed (" + e.getMessage() + ")", e);
             }
             out.commit();
-            return bytes;
+            return written;
         }
     }
 

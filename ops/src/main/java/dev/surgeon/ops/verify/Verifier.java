@@ -1,5 +1,7 @@
 package dev.surgeon.ops.verify;
 
+import dev.surgeon.io.digest.Sha256;
+import dev.surgeon.io.digest.Sha256Sums;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.error.InvalidInputException;

@@ -1,5 +1,7 @@
 package dev.surgeon.ops.verify;
 
+import dev.surgeon.io.digest.Sha256;
+import dev.surgeon.io.digest.Sha256Sums;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.surgeon.ops.verify;
 
+import dev.surgeon.io.digest.Sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surgeon.io.checkpoint.Checkpoint;

@@ -1,4 +1,4 @@
-package dev.surgeon.ops.verify;
+package dev.surgeon.io.digest;
 
 import dev.surgeon.io.error.IoFailureException;
 
@@ -38,16 +38,23 @@ public final class Sha256 {
 
     /** The digest of a whole file. */
     public static String ofFile(Path file) {
+        return ofFile(file, ByteBuffer.allocateDirect(BUFFER));
+    }
+
+    /**
+     * The digest of a whole file, read through {@code buffer} (direct, reused across files by a
+     * caller that hashes many: the channel reads into it without an extra copy).
+     */
+    public static String ofFile(Path file, ByteBuffer buffer) {
         MessageDigest md = newDigest();
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (true) {
-                buf.clear();
-                int n = ch.read(buf);
-                if (n < 0) {
+                buffer.clear();
+                if (ch.read(buffer) < 0) {
                     break;
                 }
-                md.update(buf.array(), 0, n);
+                buffer.flip();
+                md.update(buffer);
             }
         } catch (NoSuchFileException e) {
             throw new IoFailureException(file + ": no such file");
@@ -55,5 +62,10 @@ public final class Sha256 {
             throw new IoFailureException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         return hex(md.digest());
+    }
+
+    /** The digest of {@code bytes} as lower-case hex. */
+    public static String of(byte[] bytes) {
+        return hex(newDigest().digest(bytes));
     }
 }

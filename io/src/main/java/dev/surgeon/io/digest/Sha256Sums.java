@@ -1,4 +1,4 @@
-package dev.surgeon.ops.verify;
+package dev.surgeon.io.digest;
 
 import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.io.error.IoFailureException;
