@@ -29,7 +29,7 @@ class ConcurrentWriterTest {
     @Test
     void secondRunOnTheSameOutputExitsFourAndTheFirstCompletes() throws Exception {
         Path input = bigInput(tmp.resolve("in/big.safetensors"));
-        Map<String, String> before = InputDigests.of(input.getParent());
+        Map<String, String> before = FileDigests.of(input.getParent());
         Path outDir = Files.createDirectories(tmp.resolve("outs"));
         Path out = outDir.resolve("model");
         Path logs = tmp.resolve("logs");
@@ -69,7 +69,7 @@ class ConcurrentWriterTest {
                 .as("no staging or lock file left").isEmpty();
         CommandRun verify = CommandRun.of("verify", out.toString());
         assertThat(verify.code()).as(verify.toString()).isEqualTo(ExitCodes.OK);
-        assertThat(InputDigests.of(input.getParent())).isEqualTo(before);
+        assertThat(FileDigests.of(input.getParent())).isEqualTo(before);
     }
 
     /** 32 MiB of F32 in 4 tensors: the first run is still writing a few ms after its staging appears. */

@@ -79,7 +79,7 @@ class DiskFullTest {
     }
 
     private void inProcessFullDisk(Path out, Path inputs, String... args) throws Exception {
-        Map<String, String> before = InputDigests.of(inputs);
+        Map<String, String> before = FileDigests.of(inputs);
         List<String> parentBefore = OutputLeftovers.parentListing(out);
         String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", out.toString(), "-q"))
                 .toArray(String[]::new);
@@ -88,11 +88,11 @@ class DiskFullTest {
         OutputLeftovers.assertOneErrorLine(r.err());
         assertThat(r.err()).containsAnyOf("disk full", "not enough space");
         OutputLeftovers.assertNone(out, parentBefore);
-        assertThat(InputDigests.of(inputs)).isEqualTo(before);
+        assertThat(FileDigests.of(inputs)).isEqualTo(before);
     }
 
     private void childFileSizeLimit(Path out, Path inputs, long kib, String... args) throws Exception {
-        Map<String, String> before = InputDigests.of(inputs);
+        Map<String, String> before = FileDigests.of(inputs);
         java.nio.file.Files.createDirectories(out.getParent());
         List<String> parentBefore = OutputLeftovers.parentListing(out);
         String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", out.toString(), "-q"))
@@ -101,6 +101,6 @@ class DiskFullTest {
         assertThat(c.exitCode()).as(c.stderr()).isEqualTo(ExitCodes.IO_FAILURE);
         OutputLeftovers.assertOneErrorLine(c.stderr(), "File too large");
         OutputLeftovers.assertNone(out, parentBefore);
-        assertThat(InputDigests.of(inputs)).isEqualTo(before);
+        assertThat(FileDigests.of(inputs)).isEqualTo(before);
     }
 }

@@ -45,7 +45,7 @@ class SignalCleanupTest {
         }
         input = tmp.resolve("big.safetensors");
         SafetensorsWriter.write(input, Map.of("format", "pt"), ts);
-        inputDigest = InputDigests.sha256(input);
+        inputDigest = FileDigests.sha256(input);
     }
 
     @Test
@@ -94,6 +94,6 @@ class SignalCleanupTest {
             c.destroy();
         }
         assertThat(TestModels.listing(outDir)).as("no output, staging or lock left").containsExactly("");
-        assertThat(InputDigests.sha256(input)).isEqualTo(inputDigest);
+        assertThat(FileDigests.sha256(input)).isEqualTo(inputDigest);
     }
 }

@@ -40,7 +40,7 @@ class TruncatedInputTest {
         byte[] whole = Files.readAllBytes(archive);
         for (int cut : new int[] {whole.length / 2, whole.length - 4, 40}) {
             Files.write(archive, Arrays.copyOf(whole, cut));
-            String digest = InputDigests.sha256(archive);
+            String digest = FileDigests.sha256(archive);
             Path out = tmp.resolve("outs/out-" + cut);
             Files.createDirectories(out.getParent());
             List<String> parentBefore = OutputLeftovers.parentListing(out);
@@ -49,7 +49,7 @@ class TruncatedInputTest {
             OutputLeftovers.assertOneErrorLine(r.err(), archive.toString());
             assertThat(r.err()).doesNotContain("(null)");
             OutputLeftovers.assertNone(out, parentBefore);
-            assertThat(InputDigests.sha256(archive)).isEqualTo(digest);
+            assertThat(FileDigests.sha256(archive)).isEqualTo(digest);
         }
     }
 
@@ -64,7 +64,7 @@ class TruncatedInputTest {
         // succeeds, and the test restores the shard and tries again.
         for (int attempt = 1; ; attempt++) {
             Files.write(second, secondWhole);
-            Map<String, String> othersBefore = InputDigests.of(in.resolve("model-00001-of-00002.safetensors"),
+            Map<String, String> othersBefore = FileDigests.of(in.resolve("model-00001-of-00002.safetensors"),
                     in.resolve("model.safetensors.index.json"));
             ChildSurgeon c = ChildSurgeon.start(tmp.resolve("logs"), "convert", in.toString(), "--dtype", "bf16",
                     "-o", out.toString(), "-q");
@@ -86,7 +86,7 @@ class TruncatedInputTest {
                 assertThat(code).as(c.stderr()).isEqualTo(ExitCodes.IO_FAILURE);
                 OutputLeftovers.assertOneErrorLine(c.stderr(), second.toString(), "changed while it was read");
                 OutputLeftovers.assertNone(out, List.of(""));
-                assertThat(InputDigests.of(in.resolve("model-00001-of-00002.safetensors"),
+                assertThat(FileDigests.of(in.resolve("model-00001-of-00002.safetensors"),
                         in.resolve("model.safetensors.index.json"))).isEqualTo(othersBefore);
                 return;
             } finally {

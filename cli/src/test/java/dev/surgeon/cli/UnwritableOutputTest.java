@@ -54,12 +54,12 @@ class UnwritableOutputTest {
     }
 
     private void check(Path in, Path out, String says) throws Exception {
-        Map<String, String> before = InputDigests.of(in);
+        Map<String, String> before = FileDigests.of(in);
         List<String> parentBefore = OutputLeftovers.parentListing(out);
         CommandRun r = CommandRun.of("convert", in.toString(), "-o", out.toString(), "-q");
         assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.IO_FAILURE);
         OutputLeftovers.assertOneErrorLine(r.err(), says);
         OutputLeftovers.assertNone(out, parentBefore);
-        assertThat(InputDigests.of(in)).isEqualTo(before);
+        assertThat(FileDigests.of(in)).isEqualTo(before);
     }
 }

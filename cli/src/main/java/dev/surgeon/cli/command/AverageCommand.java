@@ -246,7 +246,7 @@ public final class AverageCommand implements Callable<Integer> {
             report.warnAll(ama.warnings());
             List<PlannedTensor> plan = ama.plan(models, target, threadCount);
             if (dryRun.on()) {
-                var d = ElementwiseDryRun.plan("average", "averaged", recipe(ama, target, vocabBase), List.of(a, b), output, plan,
+                var d = ElementwiseDryRun.plan(report, "average", "averaged", recipe(ama, target, vocabBase), List.of(a, b), output, plan,
                         ConvertCommand.configFor(a, target), dev.surgeon.cli.dryrun.DryRun::computed, threadCount);
                 if (search) {
                     d.inexact("--search: planned with the search's start (equal ratios); the searched logits, recorded in "

@@ -74,7 +74,7 @@ public final class ConvertCommand implements Callable<Integer> {
             report.put("params", Report.gson().toJsonTree(recipe));
             InputReport.add(report, in);
             if (dryRun.on()) {
-                DryRun d = DryRun.model("convert", recipe, List.of(in), output, "converted", plan, configFor(in, target),
+                DryRun d = DryRun.model(report, "convert", recipe, List.of(in), output, "converted", plan, configFor(in, target),
                         DryRun::computed);
                 return d.estimate(Estimate.elementwise(ModelSize.of(in), 1, 1, in.totalBytes(), d.bytes()))
                         .finish(report, reportOptions);

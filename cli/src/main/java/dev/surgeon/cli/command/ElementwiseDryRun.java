@@ -1,5 +1,6 @@
 package dev.surgeon.cli.command;
 
+import dev.surgeon.cli.report.Report;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.dryrun.DryRun;
@@ -37,9 +38,9 @@ final class ElementwiseDryRun {
         return t -> f.contains(t.name());
     }
 
-    static DryRun plan(String command, String word, Map<String, Object> recipe, List<Checkpoint> inputs, OutputOptions o,
+    static DryRun plan(Report report, String command, String word, Map<String, Object> recipe, List<Checkpoint> inputs, OutputOptions o,
                        List<PlannedTensor> plan, JsonObject config, Predicate<PlannedTensor> touched, int threads) {
-        DryRun d = DryRun.model(command, recipe, inputs, o, word, plan, config, touched);
+        DryRun d = DryRun.model(report, command, recipe, inputs, o, word, plan, config, touched);
         long read = inputs.stream().mapToLong(Checkpoint::totalBytes).sum();
         return d.estimate(Estimate.elementwise(ModelSize.of(inputs.get(0)), inputs.size(), threads, read, d.bytes()));
     }

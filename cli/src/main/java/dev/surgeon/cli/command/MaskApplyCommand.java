@@ -115,7 +115,7 @@ public final class MaskApplyCommand implements Callable<Integer> {
                 written = config;
             }
             if (dryRun.on()) {
-                return ElementwiseDryRun.plan("mask apply", "masked", recipe, List.of(in), output, plan.tensors(), written,
+                return ElementwiseDryRun.plan(report, "mask apply", "masked", recipe, List.of(in), output, plan.tensors(), written,
                         dev.surgeon.cli.dryrun.DryRun::computed, threads.get()).finish(report, reportOptions);
             }
             report(report, m, masks, fit, plan, layers.blockCount());

@@ -158,7 +158,7 @@ public final class MergeCommand implements Callable<Integer> {
             }
             if (dryRun.on()) {
                 // MergePlan.build makes TIES's and SLERP's passes over the data; the shapes need none of them
-                return ElementwiseDryRun.plan("merge", "merged", recipe(spec, target, vocabBase, output), opened, output,
+                return ElementwiseDryRun.plan(report, "merge", "merged", recipe(spec, target, vocabBase, output), opened, output,
                         ElementwiseDryRun.shapes(models, target), ConvertCommand.configFor(b, target),
                         ElementwiseDryRun.floats(models), workers).finish(report, reportOptions);
             }

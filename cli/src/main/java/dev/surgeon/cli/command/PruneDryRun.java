@@ -35,7 +35,7 @@ final class PruneDryRun {
                             int workers, Map<String, Object> recipe, Report report) {
         Set<String> cut = targets.stream().map(PrunableTensor::name).collect(Collectors.toSet());
         List<PlannedTensor> plan = ConvertPlan.build(in, target);
-        DryRun d = DryRun.model("prune", recipe, List.of(in), c.output, "pruned", plan, ConvertCommand.configFor(in, target),
+        DryRun d = DryRun.model(report, "prune", recipe, List.of(in), c.output, "pruned", plan, ConvertCommand.configFor(in, target),
                 t -> cut.contains(t.name()));
         ModelSize size = ModelSize.of(in);
         long weights = targets.stream().mapToLong(PrunableTensor::numel).sum();
@@ -69,7 +69,7 @@ final class PruneDryRun {
     static int comp(PruneCommand c, Checkpoint in, DType target, Map<String, Object> recipe, Report report) {
         LayerMap layers = new LayerMap(in.names(), in.config());
         List<PlannedTensor> plan = ConvertPlan.build(in, target);
-        DryRun d = DryRun.model("prune", recipe, List.of(in), c.output, "pruned", plan, ConvertCommand.configFor(in, target),
+        DryRun d = DryRun.model(report, "prune", recipe, List.of(in), c.output, "pruned", plan, ConvertCommand.configFor(in, target),
                 t -> layers.roleOf(t.name()) != null && layers.roleOf(t.name()).block() >= 0);
         double keep = 1 - c.ratio;
         d.keepFraction(keep, "decided by calibration (which blocks and MLP neurons go); the sizes assume the parameter "

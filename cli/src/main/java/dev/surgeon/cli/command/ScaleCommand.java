@@ -187,7 +187,7 @@ public final class ScaleCommand implements Callable<Integer> {
         recipe.put("dtype", target == null ? null : target.name());
         recipe.put("vocab", vocabBase ? "base" : null);
         recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
-        var d = ElementwiseDryRun.plan("scale", "scaled", recipe, List.of(b, f), output, plan, ConvertCommand.configFor(b, target),
+        var d = ElementwiseDryRun.plan(report, "scale", "scaled", recipe, List.of(b, f), output, plan, ConvertCommand.configFor(b, target),
                 search ? ElementwiseDryRun.floats(models) : dev.surgeon.cli.dryrun.DryRun::computed, threadCount);
         if (search) {
             d.inexact("--search: the header sizes assume alpha 1.0 (the chosen alpha is recorded in the recipe); the sweep "

@@ -60,7 +60,7 @@ public final class DryRun {
      * A model output as {@link ModelOutput#write} would write it, with its checks: the output is
      * no input, an existing output needs --force, --max-shard-size needs a folder.
      */
-    public static DryRun model(String command, Map<String, Object> recipe, List<Checkpoint> inputs, OutputOptions o,
+    public static DryRun model(Report report, String command, Map<String, Object> recipe, List<Checkpoint> inputs, OutputOptions o,
                                String word, List<PlannedTensor> plan, JsonObject config, Predicate<PlannedTensor> touched) {
         Path target = ModelOutput.target(o, inputs.get(0), word);
         List<Path> inputPaths = new ArrayList<>();
@@ -77,7 +77,7 @@ public final class DryRun {
             digests.add(dev.surgeon.cli.InputDigests.placeholder(c));
         }
         DryRun d = new DryRun(command, target, OutputLayout.of(target, plan,
-                ModelOutput.options(command, recipe, inputs, o, word, config, new Report(command), digests)));
+                ModelOutput.options(command, recipe, inputs, o, word, config, report, digests)));
         d.rows(plan, inputs.get(0), touched);
         return d;
     }

@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * SHA-256 of every regular file under some paths (a file or a folder), keyed by path: taken before
  * and after a failing run to show it left its inputs untouched.
  */
-final class InputDigests {
-    private InputDigests() {
+final class FileDigests {
+    private FileDigests() {
     }
 
     static Map<String, String> of(Path... roots) throws IOException {
