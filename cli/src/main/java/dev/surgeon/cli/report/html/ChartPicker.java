@@ -25,7 +25,7 @@ public final class ChartPicker {
         List<Section> out = new ArrayList<>();
         add(out, "Per block", blocks(report));
         add(out, "Per part", parts(report));
-        add(out, "Search", SearchCharts.of(report));
+        add(out, "Search sweep", SearchCharts.of(report));
         add(out, "Tensors", TensorHistogram.of(report));
         return out;
     }
