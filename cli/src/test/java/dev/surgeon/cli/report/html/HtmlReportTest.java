@@ -185,6 +185,24 @@ class HtmlReportTest {
     }
 
     @Test
+    void compCandidatesAreACurveWithTheChosenOneMarked() throws Exception {
+        JsonObject r = new JsonObject();
+        r.addProperty("command", "prune");
+        JsonArray cands = new JsonArray();
+        double[] nll = {2.5, 2.1, 2.3};
+        for (int i = 0; i < nll.length; i++) {
+            JsonObject c = new JsonObject();
+            c.addProperty("calibration_nll", nll[i]);
+            c.addProperty("chosen", i == 1);
+            cands.add(c);
+        }
+        r.add("candidates", cands);
+        List<HtmlPage.Point> pts = HtmlPage.points(HtmlPage.parse(HtmlReport.render(r)).requireSvg("calibration_nll"));
+        assertThat(pts).extracting(HtmlPage.Point::y).containsExactly(2.5, 2.1, 2.3);
+        assertThat(pts).filteredOn(HtmlPage.Point::chosen).singleElement().satisfies(p -> assertThat(p.x()).isEqualTo(1.0));
+    }
+
+    @Test
     void aReportWithoutBlocksOrSearchStillRenders() throws Exception {
         JsonObject r = new JsonObject();
         r.addProperty("tool", "surgeon");
