@@ -7,6 +7,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.VersionProvider;
+import dev.surgeon.cli.report.html.AtomicFile;
+import dev.surgeon.cli.report.html.HtmlReport;
 import dev.surgeon.io.error.IoFailureException;
 
 import java.io.IOException;
@@ -89,7 +91,8 @@ public final class Report {
         root.add("warnings", warnings);
         // Strict JSON for jq and friends: a NaN or infinite number (e.g. a relative change over a
         // zero norm) is written as null.
-        String text = STRICT.toJson(finite(root));
+        JsonObject strict = finite(root).getAsJsonObject();
+        String text = STRICT.toJson(strict);
         if (opts != null && opts.json) {
             System.out.println(text);
             System.out.flush();
@@ -104,6 +107,10 @@ public final class Report {
             } catch (IOException e) {
                 throw new IoFailureException(opts.report + ": cannot write report (" + e.getMessage() + ")", e);
             }
+        }
+        if (opts != null && opts.reportHtml != null) {
+            // drawn from the same strict JSON the report holds, so the page and the numbers agree
+            AtomicFile.write(opts.reportHtml, HtmlReport.render(strict), "HTML report");
         }
     }
 
