@@ -53,6 +53,15 @@ public final class ModelOutput {
             }
         }
         OutputPaths.checkNotInput(target, inputPaths);
+        // The schema's parameter counts, unless the command reports its own (pruning counts nonzeros)
+        JsonObject summary = report.summary();
+        if (!summary.has("params_before")) {
+            summary.addProperty("params_before", inputs.get(0).tensors().values().stream()
+                    .mapToLong(t -> dev.surgeon.io.safetensors.Shapes.numel(t.info().shape())).sum());
+        }
+        if (!summary.has("params_after")) {
+            summary.addProperty("params_after", plan.stream().mapToLong(PlannedTensor::numel).sum());
+        }
         // Space first, with digest placeholders of the same length, so a full disk fails before the hashing wait.
         List<InputDigests.Digest> placeholders = new ArrayList<>();
         for (Checkpoint c : inputs) {

@@ -39,12 +39,16 @@ class ReportSchemaTest {
         b = b.resolve("m");
         assertThat(Main.run("scale", a.toString(), b.toString(), "--alpha", "2", "-o", c.resolve("m").toString(), "-q")).isZero();
         c = c.resolve("m");
-        byte[] bytes = new byte[4096];
+        StringBuilder lines = new StringBuilder();
         Random r = new Random(1);
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) r.nextInt(64); // the synthetic vocabulary has 64 ids
+        for (int l = 0; l < 16; l++) {
+            StringBuilder ids = new StringBuilder("[");
+            for (int i = 0; i < 64; i++) {
+                ids.append(i == 0 ? "" : ",").append(r.nextInt(64)); // the synthetic vocabulary has 64 ids
+            }
+            lines.append(ids).append("]\n");
         }
-        data = Files.write(tmp.resolve("data.bin"), bytes);
+        data = Files.writeString(tmp.resolve("data.jsonl"), lines);
     }
 
     @Test

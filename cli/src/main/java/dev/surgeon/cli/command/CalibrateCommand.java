@@ -126,12 +126,18 @@ public final class CalibrateCommand implements Callable<Integer> {
             report.put("batch", b);
             report.put("tokens", tokens);
             report.put("linears", stats.linears().size());
-            report.put("blocks", blocks);
+            report.put("block_count", blocks);
             report.put("gram", new com.google.gson.JsonPrimitive(gram));
             JsonArray cos = new JsonArray();
+            JsonArray perBlock = new JsonArray();
             for (double c : stats.blockCosine()) {
+                JsonObject bo = new JsonObject();
+                bo.addProperty("index", perBlock.size());
+                bo.addProperty("cosine", c);
+                perBlock.add(bo);
                 cos.add(c);
             }
+            report.put("blocks", perBlock);
             report.put("block_cosine", cos);
             report.put("seconds", Math.round(seconds * 1000) / 1000.0);
             JsonArray outs = new JsonArray();

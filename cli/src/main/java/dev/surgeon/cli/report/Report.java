@@ -7,7 +7,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.VersionProvider;
-import dev.surgeon.cli.report.html.AtomicFile;
 import dev.surgeon.cli.report.html.HtmlReport;
 import dev.surgeon.io.error.IoFailureException;
 
@@ -91,27 +90,42 @@ public final class Report {
         root.add("warnings", warnings);
         // Strict JSON for jq and friends: a NaN or infinite number (e.g. a relative change over a
         // zero norm) is written as null.
-        JsonObject strict = finite(root).getAsJsonObject();
+        JsonObject strict = finite(schema(root)).getAsJsonObject();
         String text = STRICT.toJson(strict);
         if (opts != null && opts.json) {
             System.out.println(text);
             System.out.flush();
         }
         if (opts != null && opts.report != null) {
-            try {
-                Path parent = opts.report.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                Files.writeString(opts.report, text + "\n", StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IoFailureException(opts.report + ": cannot write report (" + e.getMessage() + ")", e);
-            }
+            AtomicFile.write(opts.report, text + "\n", "report");
         }
         if (opts != null && opts.reportHtml != null) {
             // drawn from the same strict JSON the report holds, so the page and the numbers agree
             AtomicFile.write(opts.reportHtml, HtmlReport.render(strict), "HTML report");
         }
+    }
+
+    /** Every key of the documented schema, in its order (absent ones empty or null), then the command's own. */
+    static JsonObject schema(JsonObject r) {
+        JsonObject o = new JsonObject();
+        for (String k : new String[] {"tool", "version", "command", "method", "params", "seed", "inputs", "outputs", "summary",
+                "blocks", "tensors", "warnings"}) {
+            JsonElement v = r.get(k);
+            if (v == null) {
+                v = switch (k) {
+                    case "params", "summary" -> new JsonObject();
+                    case "inputs", "outputs", "blocks", "tensors", "warnings" -> new JsonArray();
+                    default -> com.google.gson.JsonNull.INSTANCE;
+                };
+            }
+            o.add(k, v);
+        }
+        r.entrySet().forEach(e -> {
+            if (!o.has(e.getKey())) {
+                o.add(e.getKey(), e.getValue());
+            }
+        });
+        return o;
     }
 
     static JsonElement finite(JsonElement e) {

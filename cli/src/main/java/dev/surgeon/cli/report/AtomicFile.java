@@ -1,4 +1,4 @@
-package dev.surgeon.cli.report.html;
+package dev.surgeon.cli.report;
 
 import dev.surgeon.io.error.IoFailureException;
 
