@@ -129,6 +129,9 @@ public final class SafetensorsWriter {
         if (m != null && m.contains("No space left")) {
             return "disk full";
         }
+        if (m != null && m.contains("File too large")) {
+            return "File too large: over the file system's or the process's (ulimit -f) file-size limit";
+        }
         return m == null ? e.getClass().getSimpleName() : m;
     }
 }
