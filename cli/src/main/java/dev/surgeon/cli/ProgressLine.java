@@ -30,23 +30,45 @@ public final class ProgressLine {
                                 double seconds, int width, boolean color) {
         double fraction = totalBytes > 0 ? (double) bytes / totalBytes : total > 0 ? (double) done / total : 0;
         fraction = Math.max(0, Math.min(1, fraction));
-        StringBuilder tail = new StringBuilder();
-        tail.append(String.format(Locale.ROOT, "%4d%%", (int) Math.floor(fraction * 100)));
-        tail.append(' ').append(done).append('/').append(total > 0 ? Long.toString(total) : "?").append(' ').append(unit);
-        if (totalBytes > 0) {
-            tail.append(' ').append(size(bytes)).append('/').append(size(totalBytes));
-        }
-        tail.append(' ').append(rate(done, bytes, totalBytes, unit, seconds));
-        tail.append(' ').append(fraction >= 1 ? "in " + clock(seconds) : "ETA " + eta(fraction, seconds));
+        String percent = String.format(Locale.ROOT, "%4d%%", (int) Math.floor(fraction * 100));
+        String count = done + "/" + (total > 0 ? Long.toString(total) : "?") + " " + unit;
+        String sizes = totalBytes > 0 ? size(bytes) + "/" + size(totalBytes) : null;
+        String speed = rate(done, bytes, totalBytes, unit, seconds);
+        String time = fraction >= 1 ? "in " + clock(seconds) : "ETA " + eta(fraction, seconds);
+        // On a narrow terminal the sizes go first, then the rate, then the bar: a line that wraps
+        // cannot be redrawn in place.
+        String[] tails = {
+                join(percent, count, sizes, speed, time),
+                join(percent, count, speed, time),
+                join(percent, count, time)};
         String head = label + " ";
-        int barWidth = Math.max(10, width - 1 - head.length() - 2 - tail.length() - 1);
+        for (String tail : tails) {
+            int barWidth = width - 1 - head.length() - 2 - tail.length() - 1;
+            if (barWidth >= MIN_BAR) {
+                return (color ? BOLD + label + RESET + " " : head) + bar(fraction, barWidth, color) + " " + tail;
+            }
+        }
+        String line = head + tails[2].strip();
+        return line.length() <= width - 1 ? line : line.substring(0, Math.max(0, width - 1));
+    }
+
+    static final int MIN_BAR = 10;
+
+    private static String join(String... parts) {
+        StringBuilder b = new StringBuilder();
+        for (String p : parts) {
+            if (p != null) {
+                b.append(b.length() == 0 ? "" : " ").append(p);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String bar(double fraction, int barWidth, boolean color) {
         int filled = (int) Math.floor(fraction * barWidth);
         String fill = "#".repeat(filled);
         String empty = "-".repeat(barWidth - filled);
-        if (!color) {
-            return head + "[" + fill + empty + "] " + tail;
-        }
-        return BOLD + label + RESET + " [" + GREEN + fill + RESET + DIM + empty + RESET + "] " + tail;
+        return color ? "[" + GREEN + fill + RESET + DIM + empty + RESET + "]" : "[" + fill + empty + "]";
     }
 
     /** MB/s when bytes are counted, else items per second. */

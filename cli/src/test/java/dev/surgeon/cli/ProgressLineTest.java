@@ -20,14 +20,20 @@ class ProgressLineTest {
     }
 
     @Test
-    void widthIsRespectedAndTheBarKeepsTenColumnsAtLeast() {
-        for (int width : new int[] {60, 80, 120, 200}) {
+    void widthIsRespectedAndNarrowTerminalsLoseTheDetailsFirst() {
+        for (int width : new int[] {80, 120, 200}) {
             String s = ProgressLine.render("prune", 3, 300, "tensors", 3 * MIB, 300 * MIB, 1.5, width, false);
-            assertThat(s).as("width " + width).hasSize(width - 1);
+            assertThat(s).as("width " + width).hasSize(width - 1).contains("MiB").contains("MB/s");
         }
-        String narrow = ProgressLine.render("prune", 3, 300, "tensors", 3 * MIB, 300 * MIB, 1.5, 20, false);
-        String bar = narrow.substring(narrow.indexOf('[') + 1, narrow.indexOf(']'));
-        assertThat(bar).hasSize(10);
+        String sixty = ProgressLine.render("prune", 3, 300, "tensors", 3 * MIB, 300 * MIB, 1.5, 60, false);
+        assertThat(sixty.length()).isLessThanOrEqualTo(59);
+        assertThat(sixty).doesNotContain("MiB").contains("MB/s").contains("[");
+        String bar = sixty.substring(sixty.indexOf('[') + 1, sixty.indexOf(']'));
+        assertThat(bar.length()).isGreaterThanOrEqualTo(ProgressLine.MIN_BAR);
+        for (int width = 10; width < 80; width++) {
+            String s = ProgressLine.render("convert", 3, 300, "tensors", 3 * MIB, 300 * MIB, 1.5, width, false);
+            assertThat(s.length()).as("width " + width).isLessThanOrEqualTo(width - 1);
+        }
     }
 
     @Test

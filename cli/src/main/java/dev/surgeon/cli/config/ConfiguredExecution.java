@@ -1,6 +1,7 @@
 package dev.surgeon.cli.config;
 
 import dev.surgeon.cli.Console;
+import dev.surgeon.cli.Terminal;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -37,6 +38,8 @@ public final class ConfiguredExecution implements CommandLine.IExecutionStrategy
                         + String.join(", ", config.file().values().keySet()));
             }
             Console.debug(leaf.commandSpec().qualifiedName() + " effective options: " + effective(leaf, configured));
+            Console.debug("stderr: " + (Terminal.stderrIsTerminal() ? "a terminal, " + Terminal.columns() + " columns, colour "
+                    + (Terminal.color() ? "on" : "off (NO_COLOR)") : "not a terminal (no progress bar, no colour)"));
         }
         return new CommandLine.RunLast().execute(parsed);
     }
