@@ -27,6 +27,7 @@ public final class ProgressBar implements AutoCloseable {
     private long done;
     private long bytes;
     private long startNanos;
+    private long firstDone; // a step counter's first report may come late: rates count from it
     private long lastDraw;
     private int drawnLength; // printable columns on screen now; 0 when no bar is drawn
     private boolean finished;
@@ -75,6 +76,7 @@ public final class ProgressBar implements AutoCloseable {
     public synchronized void steps(long done, long of, String unit) {
         if (startNanos == 0) {
             begin();
+            firstDone = done;
         }
         this.unit = unit;
         this.done = done;
@@ -153,7 +155,10 @@ public final class ProgressBar implements AutoCloseable {
             return;
         }
         lastDraw = now;
-        String line = ProgressLine.render(label, done, total, unit, bytes, totalBytes, (now - startNanos) / 1e9, width, color);
+        // Seconds scaled so that done / seconds is the rate since the first report (firstDone is 0 for a write).
+        double elapsed = (now - startNanos) / 1e9;
+        double seconds = done > firstDone ? elapsed * done / (done - firstDone) : 0;
+        String line = ProgressLine.render(label, done, total, unit, bytes, totalBytes, seconds, width, color);
         int visible = ProgressLine.visibleLength(line);
         String pad = visible < drawnLength ? " ".repeat(drawnLength - visible) : "";
         err().print("\r" + line + pad);

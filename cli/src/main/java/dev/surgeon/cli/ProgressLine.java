@@ -22,7 +22,7 @@ public final class ProgressLine {
      * @param total   items in all; 0 when unknown
      * @param unit    the items' name
      * @param bytes   bytes done; with {@code totalBytes} = 0 no byte counts are shown
-     * @param seconds elapsed since start
+     * @param seconds elapsed since start; 0 when unknown (no rate, no ETA, "done" at the end)
      * @param width   the line's width in columns; the bar takes what the text leaves (at least 10)
      * @param color   ANSI colours (only when a terminal and NO_COLOR is unset)
      */
@@ -34,7 +34,7 @@ public final class ProgressLine {
         String count = done + "/" + (total > 0 ? Long.toString(total) : "?") + " " + unit;
         String sizes = totalBytes > 0 ? size(bytes) + "/" + size(totalBytes) : null;
         String speed = rate(done, bytes, totalBytes, unit, seconds);
-        String time = fraction >= 1 ? "in " + clock(seconds) : "ETA " + eta(fraction, seconds);
+        String time = fraction >= 1 ? (seconds > 0 ? "in " + clock(seconds) : "done") : "ETA " + eta(fraction, seconds);
         // On a narrow terminal the sizes go first, then the rate, then the bar: a line that wraps
         // cannot be redrawn in place.
         String[] tails = {
