@@ -33,7 +33,7 @@ public final class ProgressLine {
         String percent = String.format(Locale.ROOT, "%4d%%", (int) Math.floor(fraction * 100));
         String count = done + "/" + (total > 0 ? Long.toString(total) : "?") + " " + unit;
         String sizes = totalBytes > 0 ? size(bytes) + "/" + size(totalBytes) : null;
-        String speed = rate(done, bytes, totalBytes, unit, seconds);
+        String speed = fraction >= 1 && seconds <= 0 ? null : rate(done, bytes, totalBytes, unit, seconds);
         String time = fraction >= 1 ? (seconds > 0 ? "in " + clock(seconds) : "done") : "ETA " + eta(fraction, seconds);
         // On a narrow terminal the sizes go first, then the rate, then the bar: a line that wraps
         // cannot be redrawn in place.
