@@ -26,19 +26,29 @@ public final class Console {
 
     public static void note(String s) {
         if (level >= 1) {
-            err().println(s);
+            line(s);
         }
     }
 
+    /** Yellow "warning" on a terminal unless NO_COLOR is set. */
     public static void warn(String s) {
-        err().println("surgeon: warning: " + s);
+        line(Terminal.color() ? "surgeon: " + YELLOW + "warning" + RESET + ": " + s : "surgeon: warning: " + s);
     }
 
     public static void debug(String s) {
         if (level >= 2) {
-            err().println("surgeon: debug: " + s);
+            line("surgeon: debug: " + s);
         }
     }
+
+    /** A whole line on stderr: a progress bar being drawn is erased first and redrawn by its next update. */
+    private static void line(String s) {
+        ProgressBar.suspendActive();
+        err().println(s);
+    }
+
+    private static final String YELLOW = "\033[33m";
+    private static final String RESET = "\033[0m";
 
     private static PrintStream err() {
         return System.err;

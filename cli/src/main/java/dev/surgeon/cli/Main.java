@@ -1,6 +1,13 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.cli.config.ConfigDefaults;
+import dev.surgeon.cli.config.ConfigFile;
+import dev.surgeon.cli.config.ConfigLocator;
+import dev.surgeon.cli.config.ConfiguredExecution;
+import dev.surgeon.io.error.SurgeonException;
 import picocli.CommandLine;
+
+import java.io.PrintWriter;
 
 /** Entry point: runs the command line and exits with the code {@link ExitCodes} gives. */
 public final class Main {
@@ -13,7 +20,21 @@ public final class Main {
 
     /** Runs one command line in this JVM and returns its exit code (tests call this). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cl = commandLine();
+        ConfigDefaults config = null;
+        ConfigLocator at = null;
+        try {
+            at = ConfigLocator.of(cl, args);
+            if (at.config() != null) {
+                config = ConfigDefaults.of(ConfigFile.read(at.config()), at.command().getCommandSpec());
+                // picocli takes a default only where the command line gives nothing: flags override the file.
+                at.command().setDefaultValueProvider(config);
+            }
+        } catch (SurgeonException e) {
+            return configError(at == null ? cl : at.command(), e);
+        }
+        cl.setExecutionStrategy(new ConfiguredExecution(config));
+        return cl.execute(args);
     }
 
     public static CommandLine commandLine() {
@@ -23,5 +44,19 @@ public final class Main {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpAutoWidth(true);
         return cl;
+    }
+
+    /** A bad --config file: one line as for any usage error (exit 2), or an I/O failure (exit 4). */
+    private static int configError(CommandLine command, SurgeonException e) {
+        PrintWriter err = command.getErr();
+        int code = ExitCodes.of(e);
+        if (code == ExitCodes.USAGE) {
+            err.println("surgeon: usage error: " + ErrorHandler.firstLine(String.valueOf(e.getMessage())));
+            err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        } else {
+            err.println("surgeon: error: " + ErrorHandler.firstLine(String.valueOf(e.getMessage())));
+        }
+        err.flush();
+        return code;
     }
 }

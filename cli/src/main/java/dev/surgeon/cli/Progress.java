@@ -1,30 +1,40 @@
 package dev.surgeon.cli;
 
 /**
- * A one-line progress counter on stderr, rewritten in place; shown only when stderr is a terminal
- * (and not with -q or --json), so logs and pipes get no carriage returns.
+ * Step counters (sampling, calibration) as a {@link ProgressBar} on stderr, shown only when
+ * stderr is a terminal and not with -q or --json, so logs and pipes get no carriage returns.
  */
 public final class Progress {
+    private static ProgressBar current;
+
     private Progress() {
     }
 
-    /** Whether a run should show progress: a terminal, not quiet, not --json. */
+    /** Whether a run should show progress: stderr a terminal, not quiet, not --json. */
     public static boolean wanted(ReportOptions report) {
-        return System.console() != null && !Console.quiet() && (report == null || !report.json);
+        return Terminal.stderrIsTerminal() && !Console.quiet() && (report == null || !report.json);
     }
 
-    /** {@code command: what done/of unit}, in place. */
-    public static void line(boolean show, String command, String what, long done, long of, String unit) {
-        if (show) {
-            System.err.print("\r" + command + ": " + what + " " + done + "/" + of + " " + unit);
-            System.err.flush();
+    /** {@code command: what [bar] done/of unit rate ETA}, in place. */
+    public static synchronized void line(boolean show, String command, String what, long done, long of, String unit) {
+        if (!show) {
+            return;
         }
+        String label = command + ": " + what;
+        if (current == null || !current.label().equals(label)) {
+            if (current != null) {
+                current.finish();
+            }
+            current = ProgressBar.create(label, true);
+        }
+        current.steps(done, of, unit);
     }
 
-    /** Ends the line after the last {@link #line}. */
-    public static void end(boolean show) {
-        if (show) {
-            System.err.println();
+    /** Ends the bar after the last {@link #line}. */
+    public static synchronized void end(boolean show) {
+        if (current != null) {
+            current.finish();
+            current = null;
         }
     }
 }

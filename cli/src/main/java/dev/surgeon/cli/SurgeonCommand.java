@@ -2,6 +2,7 @@ package dev.surgeon.cli;
 
 import dev.surgeon.cli.command.AverageCommand;
 import dev.surgeon.cli.command.CalibrateCommand;
+import dev.surgeon.cli.command.CompletionCommand;
 import dev.surgeon.cli.command.ConvertCommand;
 import dev.surgeon.cli.command.MaskCommand;
 import dev.surgeon.cli.command.DiffCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
                 SynthCommand.class,
                 PruneCommand.class, ScaleCommand.class, AverageCommand.class,
-                MergeCommand.class, EvalCommand.class, CalibrateCommand.class, MaskCommand.class,
+                MergeCommand.class, EvalCommand.class, CalibrateCommand.class, MaskCommand.class, CompletionCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 usage error, 3 invalid input, 4 I/O failure, 5 NaN/Inf guard,",
                 "130 interrupted (SIGINT), 143 terminated (SIGTERM), 1 unexpected."})
