@@ -25,9 +25,6 @@ import java.util.function.Function;
  * SHA-256), writes atomically with a model card and checksums, and reports every file's digest.
  */
 public final class ModelOutput {
-    /** Told as tensors are written; the CLI sets it to drive a progress display. */
-    public static volatile WriteProgress progress = WriteProgress.NONE;
-
     private ModelOutput() {
     }
 
@@ -98,7 +95,7 @@ public final class ModelOutput {
                 ? written -> ModelCard.text(new ModelCard.Facts(command, word, method(report), target, bases,
                         meta.get("surgeon.recipe"), digests, written, hasConfig, report))
                 : null;
-        return new CheckpointWriter.Options(meta, o.maxShardBytes(), side, cfg, progress, card, true);
+        return new CheckpointWriter.Options(meta, o.maxShardBytes(), side, cfg, WriteProgress.NONE, card, true);
     }
 
     /**
@@ -123,14 +120,18 @@ public final class ModelOutput {
                 ? written -> ModelCard.text(new ModelCard.Facts(command, tag, method, target, List.of(),
                         meta.get("surgeon.recipe"), List.of(), written, config != null, report))
                 : null;
-        return new CheckpointWriter.Options(meta, maxShardBytes, List.of(), folder ? config : null, progress, card, true);
+        return new CheckpointWriter.Options(meta, maxShardBytes, List.of(), folder ? config : null, WriteProgress.NONE, card, true);
     }
 
     private static List<WrittenFile> writeTo(Path target, boolean force, List<PlannedTensor> plan, CheckpointWriter.Options opt,
                                              Report report) {
         List<WrittenFile> files;
-        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            files = CheckpointWriter.write(out, plan, opt);
+        String label = report.root().get("command").getAsString();
+        // a bar on stderr while the tensors are written, when stderr is a terminal and not -q
+        try (AtomicOutput out = AtomicOutput.begin(target, force);
+             ProgressBar bar = ProgressBar.create(label, Progress.wanted(null))) {
+            files = CheckpointWriter.write(out, plan, new CheckpointWriter.Options(opt.metadata(), opt.maxShardBytes(),
+                    opt.sideFiles(), opt.config(), bar, opt.card(), opt.checksums()));
             out.commit();
         }
         Console.note("wrote " + target);

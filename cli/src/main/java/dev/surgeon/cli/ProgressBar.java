@@ -13,7 +13,7 @@ import java.util.List;
  * the writer's progress hook); step counters (sampling, calibration) with {@link #steps}.
  * Console messages erase the bar first ({@link #suspendActive}) so that they get whole lines.
  */
-public final class ProgressBar implements AutoCloseable {
+public final class ProgressBar implements AutoCloseable, dev.surgeon.io.write.WriteProgress {
     private static final long REDRAW_NANOS = 100_000_000L;
     private static volatile ProgressBar active;
 
@@ -57,6 +57,7 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     /** The write begins: {@code tensors} tensors of {@code bytes} bytes in all. */
+    @Override
     public synchronized void start(long tensors, long bytes) {
         this.total = tensors;
         this.totalBytes = bytes;
@@ -66,6 +67,7 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     /** One tensor's bytes are out (called from the writer's thread). */
+    @Override
     public synchronized void tensorWritten(String name, long bytes) {
         this.done++;
         this.bytes += bytes;
@@ -85,6 +87,7 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     /** The last state, drawn once more, and a newline; nothing more is drawn after. */
+    @Override
     public synchronized void finish() {
         if (!show || finished || startNanos == 0) {
             finished = true;
@@ -103,24 +106,6 @@ public final class ProgressBar implements AutoCloseable {
     @Override
     public void close() {
         finish();
-    }
-
-    /** {@code plan} with each tensor reported to this bar once its bytes are produced; starts the bar. */
-    public List<PlannedTensor> track(List<PlannedTensor> plan) {
-        if (!show) {
-            return plan;
-        }
-        long sum = 0;
-        List<PlannedTensor> out = new ArrayList<>(plan.size());
-        for (PlannedTensor t : plan) {
-            sum += t.byteSize();
-            out.add(new PlannedTensor(t.name(), t.dtype(), t.shape(), sink -> {
-                t.content().writeTo(sink);
-                tensorWritten(t.name(), t.byteSize());
-            }));
-        }
-        start(plan.size(), sum);
-        return out;
     }
 
     /** Erases the active bar's line (a message is about to be printed); the next update redraws it. */

@@ -5,7 +5,6 @@ import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
-import dev.surgeon.cli.ProgressBar;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.dryrun.DryRun;
 import dev.surgeon.cli.dryrun.Estimate;
@@ -67,8 +66,8 @@ public final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         DType target = dtype.get();
         Report report = new Report("convert");
-        try (Checkpoint in = Checkpoint.open(model); ProgressBar bar = ProgressBar.create("convert", reportOptions)) {
-            List<PlannedTensor> plan = bar.track(ConvertPlan.build(in, target));
+        try (Checkpoint in = Checkpoint.open(model)) {
+            List<PlannedTensor> plan = ConvertPlan.build(in, target);
             Map<String, Object> recipe = new LinkedHashMap<>();
             recipe.put("dtype", target == null ? null : target.name());
             recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());

@@ -66,7 +66,7 @@ public final class EvalCommand implements Callable<Integer> {
             report.put("seq_len", t);
             report.put("batch", b);
 
-            boolean showProgress = System.console() != null && !Console.quiet() && !reportOptions.json;
+            boolean showProgress = dev.surgeon.cli.Progress.wanted(reportOptions);
             IntConsumer progress = done -> {
                 if (showProgress) {
                     System.err.print("\reval: " + done + "/" + windows.length + " windows");

@@ -184,13 +184,11 @@ public final class PruneCommand implements Callable<Integer> {
             boolean show = Progress.wanted(reportOptions);
             Masks masks = masks(in, targets, req, workers, show, report);
             Map<String, Object> recipe = recipe(req, target);
-            int[] done = {0};
-            try (PrunePlan plan = PrunePlan.build(in, targets, masks.pruner(), target, workers,
-                    () -> Progress.line(show, "prune", "pruned", ++done[0], targets.size(), "tensors"))) {
+            // the writer's progress bar counts the tensors as they are written
+            try (PrunePlan plan = PrunePlan.build(in, targets, masks.pruner(), target, workers, () -> { })) {
                 Path out = ModelOutput.target(output, in, "pruned");
                 ModelOutput.write("prune", recipe, List.of(in), output, "pruned", plan.tensors(),
                         ConvertCommand.configFor(in, target), report);
-                Progress.end(show);
                 if (req.nmM() > 0) {
                     verifyNm(out, targets, req, workers);
                     report.put("nm", req.nmN() + ":" + req.nmM());
