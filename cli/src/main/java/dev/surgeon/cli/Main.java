@@ -20,6 +20,7 @@ public final class Main {
 
     /** Runs one command line in this JVM and returns its exit code (tests call this). */
     public static int run(String... args) {
+        Progress.machineRun(false); // per run, also when tests run many in one JVM
         CommandLine cl = commandLine();
         ConfigDefaults config = null;
         ConfigLocator at = null;

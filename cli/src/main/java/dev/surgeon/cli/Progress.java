@@ -10,9 +10,16 @@ public final class Progress {
     private Progress() {
     }
 
+    private static volatile boolean machineRun;
+
+    /** Set by --json: the run's output is read by a program. */
+    static void machineRun(boolean on) {
+        machineRun = on;
+    }
+
     /** Whether a run should show progress: stderr a terminal, not quiet, not --json. */
     public static boolean wanted(ReportOptions report) {
-        return Terminal.stderrIsTerminal() && !Console.quiet() && (report == null || !report.json);
+        return Terminal.stderrIsTerminal() && !Console.quiet() && !machineRun && (report == null || !report.json);
     }
 
     /** {@code command: what [bar] done/of unit rate ETA}, in place. */
