@@ -32,15 +32,8 @@ public final class ModelOutput {
         return o.output != null ? o.output : OutputPaths.defaultFor(first.reference(), word);
     }
 
-    public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
-                                          OutputOptions o, String word, List<PlannedTensor> plan, Report report) {
-        return write(command, recipeOptions, inputs, o, word, plan, null, report);
-    }
-
-    /** As above; {@code config}, when not null, replaces the copied config.json (the surgery changed it). */
-    public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
-                                          OutputOptions o, String word, List<PlannedTensor> plan,
-                                          JsonObject config, Report report) {
+    /** The output path, refused when it is (or holds) one of the inputs' files. */
+    public static Path checkedTarget(OutputOptions o, List<Checkpoint> inputs, String word) {
         Path target = target(o, inputs.get(0), word);
         List<Path> inputPaths = new ArrayList<>();
         for (Checkpoint c : inputs) {
@@ -50,6 +43,19 @@ public final class ModelOutput {
             }
         }
         OutputPaths.checkNotInput(target, inputPaths);
+        return target;
+    }
+
+    public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
+                                          OutputOptions o, String word, List<PlannedTensor> plan, Report report) {
+        return write(command, recipeOptions, inputs, o, word, plan, null, report);
+    }
+
+    /** As above; {@code config}, when not null, replaces the copied config.json (the surgery changed it). */
+    public static List<WrittenFile> write(String command, Map<String, Object> recipeOptions, List<Checkpoint> inputs,
+                                          OutputOptions o, String word, List<PlannedTensor> plan,
+                                          JsonObject config, Report report) {
+        Path target = checkedTarget(o, inputs, word);
         // The schema's parameter counts, unless the command reports its own (pruning counts nonzeros)
         JsonObject summary = report.summary();
         if (!summary.has("params_before")) {

@@ -147,12 +147,7 @@ public final class ScaleCommand implements Callable<Integer> {
             }
             List<PlannedTensor> plan = lines.plan(models, target, threadCount);
 
-            Map<String, Object> recipe = new LinkedHashMap<>();
-            recipe.put("alpha", lines.alpha());
-            recipe.put("beta", lines.beta());
-            recipe.put("dtype", target == null ? null : target.name());
-            recipe.put("vocab", vocabBase ? "base" : null);
-            recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
+            Map<String, Object> recipe = recipe(lines, target, vocabBase);
 
             JsonObject params = new JsonObject();
             params.addProperty("alpha", lines.alpha());
@@ -181,12 +176,7 @@ public final class ScaleCommand implements Callable<Integer> {
         }
         Lines lines = Lines.of(search ? 1.0 : alpha, beta, models.blockCount());
         List<PlannedTensor> plan = search ? ElementwiseDryRun.shapes(models, target) : lines.plan(models, target, threadCount);
-        Map<String, Object> recipe = new LinkedHashMap<>();
-        recipe.put("alpha", lines.alpha());
-        recipe.put("beta", lines.beta());
-        recipe.put("dtype", target == null ? null : target.name());
-        recipe.put("vocab", vocabBase ? "base" : null);
-        recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
+        Map<String, Object> recipe = recipe(lines, target, vocabBase);
         var d = ElementwiseDryRun.plan(report, "scale", "scaled", recipe, List.of(b, f), output, plan, ConvertCommand.configFor(b, target),
                 search ? ElementwiseDryRun.floats(models) : dev.surgeon.cli.dryrun.DryRun::computed, threadCount);
         if (search) {
@@ -195,6 +185,17 @@ public final class ScaleCommand implements Callable<Integer> {
                     + "is not in the time estimate");
         }
         return d.finish(report, reportOptions);
+    }
+
+    /** What goes into surgeon.recipe: the schedule and the output's form. */
+    private Map<String, Object> recipe(Lines lines, DType target, boolean vocabBase) {
+        Map<String, Object> recipe = new LinkedHashMap<>();
+        recipe.put("alpha", lines.alpha());
+        recipe.put("beta", lines.beta());
+        recipe.put("dtype", target == null ? null : target.name());
+        recipe.put("vocab", vocabBase ? "base" : null);
+        recipe.put("max_shard_size", output.maxShardBytes() == 0 ? null : output.maxShardBytes());
+        return recipe;
     }
 
     /** Runs the alpha sweep, reports it and returns the chosen alpha. */

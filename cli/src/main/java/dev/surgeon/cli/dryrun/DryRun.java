@@ -62,15 +62,7 @@ public final class DryRun {
      */
     public static DryRun model(Report report, String command, Map<String, Object> recipe, List<Checkpoint> inputs, OutputOptions o,
                                String word, List<PlannedTensor> plan, JsonObject config, Predicate<PlannedTensor> touched) {
-        Path target = ModelOutput.target(o, inputs.get(0), word);
-        List<Path> inputPaths = new ArrayList<>();
-        for (Checkpoint c : inputs) {
-            inputPaths.addAll(c.inputPaths());
-            if (c.kind() == Checkpoint.Kind.DIRECTORY) {
-                inputPaths.add(c.root());
-            }
-        }
-        OutputPaths.checkNotInput(target, inputPaths);
+        Path target = ModelOutput.checkedTarget(o, inputs, word);
         checkFree(target, o.force);
         List<dev.surgeon.cli.InputDigests.Digest> digests = new ArrayList<>();
         for (Checkpoint c : inputs) {

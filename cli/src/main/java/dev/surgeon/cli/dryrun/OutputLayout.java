@@ -79,21 +79,12 @@ public final class OutputLayout {
 
     private static List<File> folder(List<PlannedTensor> plan, CheckpointWriter.Options opt) {
         List<File> files = new ArrayList<>();
-        List<List<PlannedTensor>> shards = opt.maxShardBytes() > 0 ? ShardPlanner.split(plan, opt.maxShardBytes()) : List.of(plan);
-        if (shards.size() == 1) {
-            files.add(safetensors(CheckpointWriter.SINGLE_NAME, opt.metadata(), plan));
-        } else {
-            Map<String, String> weightMap = new TreeMap<>(TensorOrder::compareUtf8);
-            long total = 0;
-            for (int k = 0; k < shards.size(); k++) {
-                String name = ShardPlanner.shardName(k + 1, shards.size());
-                for (PlannedTensor t : shards.get(k)) {
-                    weightMap.put(t.name(), name);
-                    total += t.byteSize();
-                }
-                files.add(safetensors(name, opt.metadata(), shards.get(k)));
-            }
-            files.add(index(weightMap, total));
+        ShardPlanner.Layout layout = ShardPlanner.layout(plan, opt.maxShardBytes(), CheckpointWriter.SINGLE_NAME);
+        for (ShardPlanner.Shard shard : layout.shards()) {
+            files.add(safetensors(shard.name(), opt.metadata(), shard.tensors()));
+        }
+        if (layout.index() != null) {
+            files.add(new File(CheckpointWriter.INDEX_NAME, jsonBytes(layout.index()), 0, 0));
         }
         for (Path side : opt.sideFiles()) {
             String name = side.getFileName().toString();
@@ -145,20 +136,7 @@ public final class OutputLayout {
         return new File(name, 8L + HeaderWriter.header(metadata, tensors).length + data, tensors.size(), data);
     }
 
-    private static File index(Map<String, String> weightMap, long total) {
-        JsonObject root = new JsonObject();
-        JsonObject meta = new JsonObject();
-        meta.addProperty("total_size", total);
-        root.add("metadata", meta);
-        JsonObject wm = new JsonObject();
-        weightMap.forEach(wm::addProperty);
-        root.add("weight_map", wm);
-        return new File(CheckpointWriter.INDEX_NAME, jsonBytes(root), 0, 0);
-    }
-
-    /** As CheckpointWriter.writeJson serializes: pretty, nulls kept, a final newline. */
     static long jsonBytes(JsonObject root) {
-        return (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(root) + "\n")
-                .getBytes(StandardCharsets.UTF_8).length;
+        return CheckpointWriter.jsonBytes(root).length;
     }
 }

@@ -105,22 +105,12 @@ public final class CheckpointWriter {
     /** The Hugging Face folder's files, into a folder or an archive; returns them in the order written. */
     private static List<WrittenFile> writeFolder(OutputFiles files, List<PlannedTensor> tensors, Options opt) throws IOException {
         List<WrittenFile> written = new ArrayList<>();
-        List<List<PlannedTensor>> shards = opt.maxShardBytes() > 0
-                ? ShardPlanner.split(tensors, opt.maxShardBytes()) : List.of(tensors);
-        if (shards.size() == 1) {
-            written.add(SafetensorsWriter.write(files, SINGLE_NAME, opt.metadata(), tensors, opt.progress()));
-        } else {
-            Map<String, String> weightMap = new TreeMap<>(TensorOrder::compareUtf8);
-            long total = 0;
-            for (int k = 0; k < shards.size(); k++) {
-                String name = ShardPlanner.shardName(k + 1, shards.size());
-                for (PlannedTensor t : shards.get(k)) {
-                    weightMap.put(t.name(), name);
-                    total += t.byteSize();
-                }
-                written.add(SafetensorsWriter.write(files, name, opt.metadata(), shards.get(k), opt.progress()));
-            }
-            written.add(writeBytes(files, INDEX_NAME, jsonBytes(index(weightMap, total))));
+        ShardPlanner.Layout layout = ShardPlanner.layout(tensors, opt.maxShardBytes(), SINGLE_NAME);
+        for (ShardPlanner.Shard shard : layout.shards()) {
+            written.add(SafetensorsWriter.write(files, shard.name(), opt.metadata(), shard.tensors(), opt.progress()));
+        }
+        if (layout.index() != null) {
+            written.add(writeBytes(files, INDEX_NAME, jsonBytes(layout.index())));
         }
         for (Path side : opt.sideFiles()) {
             String name = side.getFileName().toString();
@@ -164,19 +154,9 @@ public final class CheckpointWriter {
         return new WrittenFile(name, bytes.length, Sha256.of(bytes));
     }
 
-    private static JsonObject index(Map<String, String> weightMap, long total) {
-        JsonObject root = new JsonObject();
-        JsonObject meta = new JsonObject();
-        meta.addProperty("total_size", total);
-        root.add("metadata", meta);
-        JsonObject wm = new JsonObject();
-        weightMap.forEach(wm::addProperty);
-        root.add("weight_map", wm);
-        return root;
-    }
 
     /** Pretty JSON with a final newline, as transformers writes its JSON files. */
-    static byte[] jsonBytes(JsonObject root) {
+    public static byte[] jsonBytes(JsonObject root) {
         return (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(root) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }

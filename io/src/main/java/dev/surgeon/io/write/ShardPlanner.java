@@ -1,7 +1,11 @@
 package dev.surgeon.io.write;
 
+import com.google.gson.JsonObject;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Splits tensors, in output order, into consecutive shards of at most {@code maxShardBytes} tensor
@@ -31,6 +35,41 @@ public final class ShardPlanner {
             shards.add(current);
         }
         return shards;
+    }
+
+    /** One output safetensors file: its name in the folder and its tensors. */
+    public record Shard(String name, List<PlannedTensor> tensors) {
+    }
+
+    /** The files of a folder output: shards (one {@code singleName} file when there is one) and the index, or null. */
+    public record Layout(List<Shard> shards, JsonObject index) {
+    }
+
+    /** Shards named as Hugging Face names them, and {@code model.safetensors.index.json}'s content when there are several. */
+    public static Layout layout(List<PlannedTensor> tensors, long maxShardBytes, String singleName) {
+        List<List<PlannedTensor>> split = maxShardBytes > 0 ? split(tensors, maxShardBytes) : List.of(tensors);
+        if (split.size() == 1) {
+            return new Layout(List.of(new Shard(singleName, tensors)), null);
+        }
+        List<Shard> shards = new ArrayList<>();
+        Map<String, String> weightMap = new TreeMap<>(TensorOrder::compareUtf8);
+        long total = 0;
+        for (int k = 0; k < split.size(); k++) {
+            String name = shardName(k + 1, split.size());
+            for (PlannedTensor t : split.get(k)) {
+                weightMap.put(t.name(), name);
+                total += t.byteSize();
+            }
+            shards.add(new Shard(name, split.get(k)));
+        }
+        JsonObject root = new JsonObject();
+        JsonObject meta = new JsonObject();
+        meta.addProperty("total_size", total);
+        root.add("metadata", meta);
+        JsonObject wm = new JsonObject();
+        weightMap.forEach(wm::addProperty);
+        root.add("weight_map", wm);
+        return new Layout(shards, root);
     }
 
     /** {@code model-0000K-of-0000N.safetensors}, K from 1. */

@@ -90,7 +90,8 @@ final class FuzzOracle implements AutoCloseable {
         }
     }
 
-    private static String openAndReadAll(Path p) throws IOException {
+    /** Opens {@code p} and reads every tensor whole and in chunks; "ok" or the format's exception. */
+    static String openAndReadAll(Path p) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(p)) {
             long sum = 0;
             for (TensorInfo t : f.tensors()) {
