@@ -32,6 +32,18 @@ public final class ModelOutput {
         return o.output != null ? o.output : OutputPaths.defaultFor(first.reference(), word);
     }
 
+    /** The schema's parameter counts, unless the command reports its own (pruning counts nonzeros). */
+    public static void countParams(Report report, Checkpoint first, List<PlannedTensor> plan) {
+        JsonObject summary = report.summary();
+        if (!summary.has("params_before")) {
+            summary.addProperty("params_before", first.tensors().values().stream()
+                    .mapToLong(t -> dev.surgeon.io.safetensors.Shapes.numel(t.info().shape())).sum());
+        }
+        if (!summary.has("params_after")) {
+            summary.addProperty("params_after", plan.stream().mapToLong(PlannedTensor::numel).sum());
+        }
+    }
+
     /** The output path, refused when it is (or holds) one of the inputs' files. */
     public static Path checkedTarget(OutputOptions o, List<Checkpoint> inputs, String word) {
         Path target = target(o, inputs.get(0), word);
@@ -56,15 +68,7 @@ public final class ModelOutput {
                                           OutputOptions o, String word, List<PlannedTensor> plan,
                                           JsonObject config, Report report) {
         Path target = checkedTarget(o, inputs, word);
-        // The schema's parameter counts, unless the command reports its own (pruning counts nonzeros)
-        JsonObject summary = report.summary();
-        if (!summary.has("params_before")) {
-            summary.addProperty("params_before", inputs.get(0).tensors().values().stream()
-                    .mapToLong(t -> dev.surgeon.io.safetensors.Shapes.numel(t.info().shape())).sum());
-        }
-        if (!summary.has("params_after")) {
-            summary.addProperty("params_after", plan.stream().mapToLong(PlannedTensor::numel).sum());
-        }
+        countParams(report, inputs.get(0), plan);
         // Space first, with digest placeholders of the same length, so a full disk fails before the hashing wait.
         List<InputDigests.Digest> placeholders = new ArrayList<>();
         for (Checkpoint c : inputs) {

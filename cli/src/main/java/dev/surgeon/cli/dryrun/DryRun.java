@@ -63,6 +63,7 @@ public final class DryRun {
     public static DryRun model(Report report, String command, Map<String, Object> recipe, List<Checkpoint> inputs, OutputOptions o,
                                String word, List<PlannedTensor> plan, JsonObject config, Predicate<PlannedTensor> touched) {
         Path target = ModelOutput.checkedTarget(o, inputs, word);
+        ModelOutput.countParams(report, inputs.get(0), plan); // as the real run, so the card has the same numbers
         checkFree(target, o.force);
         List<dev.surgeon.cli.InputDigests.Digest> digests = new ArrayList<>();
         for (Checkpoint c : inputs) {
