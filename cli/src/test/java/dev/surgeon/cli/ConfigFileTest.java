@@ -155,6 +155,11 @@ class ConfigFileTest {
                 .as("an existing output without force").isEqualTo(ExitCodes.IO_FAILURE);
         assertThat(run("convert", base.toString(), "--config", force.toString(), "-o", out.toString(), "-q").code()).isZero();
         assertThat(out.resolve("model.safetensors")).exists();
+        // the flag on the command line as well as in the file: still on (picocli alone would flip it off)
+        assertThat(run("convert", base.toString(), "--config", force.toString(), "--force", "-o", out.toString(), "-q").code())
+                .isZero();
+        assertThat(run("convert", base.toString(), "--config", noForce.toString(), "--force", "-o", out.toString(), "-q").code())
+                .isZero();
     }
 
     @Test

@@ -131,10 +131,18 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    /** After parsing: multi-value arguments the command line left out get the whole list from the file. */
+    /**
+     * After parsing: multi-value arguments the command line left out get the whole list from the
+     * file, and a flag given on the command line is on even where the file set it to true.
+     */
     public void applyLists(ParseResult leaf) {
         for (Map.Entry<ArgSpec, List<String>> e : values.entrySet()) {
             ArgSpec arg = e.getKey();
+            if (isFlag(arg) && given(leaf, arg)) {
+                // picocli flips a flag whose default is true; on the command line a flag always means on
+                arg.setValue(Boolean.TRUE);
+                continue;
+            }
             if (!arg.isMultiValue() || given(leaf, arg)) {
                 continue;
             }
