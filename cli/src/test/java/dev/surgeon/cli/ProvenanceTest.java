@@ -254,6 +254,14 @@ class ProvenanceTest {
             assertThat(Files.readString(archive.resolveSibling(name + ".sha256"))).isEqualTo(sha256(archive) + "  " + name + "\n");
             ok("inspect", archive.toString());
             ok("verify", archive.toString());
+            // the archive's own .sha256 is checked too: a wrong digest is exit 3 naming the archive
+            Path side = archive.resolveSibling(name + ".sha256");
+            String good = Files.readString(side);
+            Files.writeString(side, "0".repeat(64) + good.substring(64));
+            CommandRun bad = CommandRun.of("verify", archive.toString());
+            assertThat(bad.code()).as(bad.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+            assertThat(bad.err()).contains(archive.getFileName().toString()).contains("SHA-256 mismatch");
+            Files.writeString(side, good);
             try (Checkpoint a = Checkpoint.open(folder.toString()); Checkpoint b = Checkpoint.open(archive.toString())) {
                 assertThat(b.names()).containsExactlyInAnyOrderElementsOf(a.names());
                 for (TensorRef t : a.tensors().values()) {

@@ -99,6 +99,14 @@ public final class Verifier {
                 covered.add(single);
             }
         }
+        if (c.kind() == Checkpoint.Kind.ARCHIVE) {
+            // the archive's own digest, beside it (what surgeon writes for an archive output)
+            Path archive = Path.of(c.reference()).toAbsolutePath().normalize();
+            Path side = archive.resolveSibling(archive.getFileName() + Sha256Sums.SUFFIX);
+            if (Files.isRegularFile(side)) {
+                sums.add(check(side, entryFor(side, archive.getFileName().toString()), archive, scanned, problems));
+            }
+        }
         if (!checksumFiles.isEmpty()) {
             for (SafetensorsFile f : c.files()) {
                 if (!covered.contains(abs(f.path()))) {
