@@ -11,7 +11,7 @@ public record Figure(String svg, String table) {
         b.append("<table class=\"data\"><thead><tr><th>").append(Svg.esc(xLabel)).append("</th><th>").append(Svg.esc(yLabel))
                 .append("</th></tr></thead><tbody>");
         for (int i = 0; i < xs.size(); i++) {
-            b.append("<tr><td>").append(Svg.esc(xs.get(i))).append("</td><td>").append(Double.isFinite(ys[i]) ? Svg.exact(ys[i]) : "n/a")
+            b.append("<tr><td>").append(Svg.esc(xs.get(i))).append("</td><td>").append(Double.isFinite(ys[i]) ? Svg.cell(ys[i]) : "n/a")
                     .append("</td></tr>");
         }
         return b.append("</tbody></table>").toString();

@@ -45,7 +45,7 @@ public final class HtmlReport {
         b.append("<h1>").append(Svg.esc(nz(Json.str(report, "tool")))).append(' ').append(Svg.esc(command))
                 .append(method == null ? "" : " — " + Svg.esc(method)).append("</h1>");
         b.append("<p>version ").append(Svg.esc(nz(Json.str(report, "version"))));
-        if (report.has("seed")) {
+        if (Json.str(report, "seed") != null) {
             b.append(", seed ").append(Svg.esc(Json.str(report, "seed")));
         }
         b.append("</p>\n");

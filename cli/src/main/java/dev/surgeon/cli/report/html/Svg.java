@@ -54,6 +54,18 @@ public final class Svg {
         return Double.toString(v);
     }
 
+    /** A table cell: up to 10 significant digits (0.44, not 0.43999999999999995); data-* attributes keep {@link #exact}. */
+    public static String cell(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        String s = String.format(Locale.ROOT, "%.10g", v);
+        if (s.contains("e")) {
+            return s.replaceAll("\\.?0+e", "e");
+        }
+        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    }
+
     /** A value for people to read: up to 6 significant digits. */
     public static String readable(double v) {
         if (Double.isNaN(v)) {
