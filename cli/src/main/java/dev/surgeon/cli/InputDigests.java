@@ -126,10 +126,12 @@ public final class InputDigests {
         paths.sort(Comparator.comparing(p -> relative(root, p)));
         List<FileDigest> files = new ArrayList<>();
         List<Sha256Sums.Entry> listing = new ArrayList<>();
-        for (Path p : paths) {
-            String hex = Sha256.ofFile(p, buf);
-            files.add(new FileDigest(p, hex));
-            listing.add(new Sha256Sums.Entry(hex, relative(root, p)));
+        // shards hashed side by side (a 70B checkpoint is dozens of 5 GB files); the order of the list is kept
+        List<String> hexes = paths.size() == 1 ? List.of(Sha256.ofFile(paths.get(0), buf))
+                : paths.parallelStream().map(Sha256::ofFile).toList();
+        for (int i = 0; i < paths.size(); i++) {
+            files.add(new FileDigest(paths.get(i), hexes.get(i)));
+            listing.add(new Sha256Sums.Entry(hexes.get(i), relative(root, paths.get(i))));
         }
         String sums = Sha256.of(Sha256Sums.format(listing).getBytes(StandardCharsets.UTF_8));
         String name = root.getFileName() == null ? root.toString() : root.getFileName().toString();
