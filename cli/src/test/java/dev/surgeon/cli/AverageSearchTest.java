@@ -47,6 +47,22 @@ class AverageSearchTest {
         assertThat(params.get("mode").getAsString()).isEqualTo("hma");
         assertThat(params.getAsJsonArray("logits")).isEqualTo(result.getAsJsonArray("logits"));
         assertThat(Files.exists(out.resolve("model.safetensors"))).isTrue();
+        // the trace: the start and every evaluation, the chosen one holding the result's objective,
+        // the running best never rising; the HTML page draws it as the search's sweep curve
+        var sweep = s.getAsJsonArray("sweep");
+        assertThat(sweep).hasSize(4);
+        int chosen = s.get("chosen_evaluation").getAsInt();
+        assertThat(sweep.get(chosen).getAsJsonObject().get("objective").getAsDouble()).isEqualTo(result.get("objective").getAsDouble());
+        for (int i = 1; i < sweep.size(); i++) {
+            assertThat(sweep.get(i).getAsJsonObject().get("best_objective").getAsDouble())
+                    .isLessThanOrEqualTo(sweep.get(i - 1).getAsJsonObject().get("best_objective").getAsDouble());
+        }
+        Path page = tmp.resolve("hma.html");
+        assertThat(Main.run("average", testbed("base").toString(), testbed("ft-code").toString(), "--search",
+                "--data", testbed("eval/prose.bin").toString(), "--blocks", "3", "--steps", "3", "--seq-len", "64",
+                "--max-windows", "2", "-o", tmp.resolve("hma2").toString(), "-q", "--report-html", page.toString())).isZero();
+        String html = Files.readString(page);
+        assertThat(html).contains("search: objective against evaluation").contains("class=\"point chosen\"");
     }
 
     @Test

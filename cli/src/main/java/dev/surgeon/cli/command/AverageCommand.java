@@ -297,6 +297,19 @@ public final class AverageCommand implements Callable<Integer> {
         s.addProperty("nll_ma", r.maNll());
         s.add("start", point(r.start()));
         s.add("result", point(r.best()));
+        // every evaluation in order, for the sweep curve of the HTML report
+        JsonArray sweep = new JsonArray();
+        for (HmaSearch.Step st : r.trace()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("evaluation", st.evaluation());
+            o.addProperty("nll", st.nll());
+            o.addProperty("objective", st.objective());
+            o.addProperty("best_objective", st.bestObjective());
+            o.addProperty("accepted", st.accepted());
+            sweep.add(o);
+        }
+        s.add("sweep", sweep);
+        s.addProperty("chosen_evaluation", r.bestAt());
         report.put("search", s);
         if (!reportOptions.json) {
             System.out.printf(Locale.ROOT, "HMA search on %s (%d windows of %d, %d evaluations)%n", source, windows.length, windowsOption.seqLen(),

@@ -31,8 +31,15 @@ public final class HmaSearch {
     public record Point(double[] logits, double[] weights, double[] preWeights, double nll, double penalty, double objective) {
     }
 
-    /** MA's NLL at W, the equal-ratio start, the best point found, and how many candidates were evaluated. */
-    public record Result(double maNll, Point start, Point best, int evaluations, List<String> warnings) {
+    /** One evaluation of the search (0 is the start): its NLL and objective, the best objective so far, and whether it was taken. */
+    public record Step(int evaluation, double nll, double objective, double bestObjective, boolean accepted) {
+    }
+
+    /**
+     * MA's NLL at W, the equal-ratio start, the best point found (at evaluation {@code bestAt}), how
+     * many candidates were evaluated, and every evaluation in order.
+     */
+    public record Result(double maNll, Point start, Point best, int evaluations, int bestAt, List<Step> trace, List<String> warnings) {
     }
 
     /** w(ℓ) = 25 / (|ℓ − L/2| + 1). */
@@ -70,6 +77,9 @@ public final class HmaSearch {
         Point start = evaluate(models, parts, weight, epsilon, s, sets, threads, warnings);
         progress.accept(describe("start (equal ratios)", start));
         Point best = start;
+        int bestAt = 0;
+        List<Step> trace = new ArrayList<>();
+        trace.add(new Step(0, start.nll(), start.objective(), start.objective(), true));
         SplittableRandom random = new SplittableRandom(seed);
         double delta = 1.0;
         int evaluations = 0;
@@ -89,6 +99,10 @@ public final class HmaSearch {
                             + (d == 0 ? sign : -sign) * delta + (accept ? " (accepted)" : ""), p));
                     if (accept) {
                         best = p;
+                        bestAt = evaluations;
+                    }
+                    trace.add(new Step(evaluations, p.nll(), p.objective(), best.objective(), accept));
+                    if (accept) {
                         improved = true;
                         break;
                     }
@@ -98,7 +112,7 @@ public final class HmaSearch {
                 delta /= 2;
             }
         }
-        return new Result(maNll, start, best, evaluations, List.copyOf(warnings));
+        return new Result(maNll, start, best, evaluations, bestAt, List.copyOf(trace), List.copyOf(warnings));
     }
 
     private static int[] permutation(int n, SplittableRandom random) {
