@@ -25,7 +25,7 @@ class AverageSearchTest {
     }
 
     @Test
-    void searchIsNoWorseThanEqualRatios() {
+    void searchIsNoWorseThanEqualRatios() throws Exception {
         Path out = tmp.resolve("hma");
         CommandRun run = CommandRun.of("average", testbed("base").toString(), testbed("ft-code").toString(), "--search",
                 "--data", testbed("eval/prose.bin").toString(), "--blocks", "3", "--steps", "3", "--seq-len", "64",
