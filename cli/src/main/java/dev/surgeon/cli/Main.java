@@ -21,7 +21,7 @@ public final class Main {
     /** Runs one command line in this JVM and returns its exit code (tests call this). */
     public static int run(String... args) {
         Progress.machineRun(false); // per run, also when tests run many in one JVM
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         ConfigDefaults config = null;
         ConfigLocator at = null;
         try {
@@ -38,8 +38,29 @@ public final class Main {
         return cl.execute(args);
     }
 
+    /** The command line with every subcommand (help, completion, tests). */
     public static CommandLine commandLine() {
+        return commandLine(SurgeonCommand.COMMANDS.keySet());
+    }
+
+    /**
+     * The command line for {@code args}: only the subcommand they run when they name one (and it
+     * is not help or completion, which need them all), else all of them.
+     */
+    static CommandLine commandLine(String[] args) {
+        for (String a : args) {
+            if (SurgeonCommand.COMMANDS.containsKey(a)) {
+                return a.equals("help") || a.equals("completion") ? commandLine() : commandLine(java.util.List.of(a));
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine commandLine(java.util.Collection<String> names) {
         CommandLine cl = new CommandLine(new SurgeonCommand());
+        for (String n : names) {
+            cl.addSubcommand(n, new CommandLine(SurgeonCommand.COMMANDS.get(n), CommandLine.defaultFactory()));
+        }
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler.Usage());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -18,20 +18,32 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** The top-level command; it only lists the subcommands. */
+/**
+ * The top-level command; it only lists the subcommands, which {@link #COMMANDS} names so that a run
+ * builds the model of the one it runs (picocli's reflection over all of them cost most of the start-up).
+ */
 @Command(name = "surgeon",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Model surgery for safetensors checkpoints: inspect, diff, verify, convert and synthesize models; "
                 + "prune them (magnitude, Wanda, ECoFLaP, N:M); scale (LiNeS), merge (task arithmetic, TIES, DARE, SLERP) and average (AMA) them; apply GTSP masks.",
-        subcommands = {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
-                SynthCommand.class,
-                PruneCommand.class, ScaleCommand.class, AverageCommand.class,
-                MergeCommand.class, EvalCommand.class, CalibrateCommand.class, MaskCommand.class, CompletionCommand.class,
-                picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 usage error, 3 invalid input, 4 I/O failure, 5 NaN/Inf guard,",
                 "130 interrupted (SIGINT), 143 terminated (SIGTERM), 1 unexpected."})
 public final class SurgeonCommand implements Runnable {
+    /** Every subcommand by name, in the order help lists them. */
+    static final java.util.Map<String, Class<?>> COMMANDS = commands();
+
+    private static java.util.Map<String, Class<?>> commands() {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        for (Class<?> c : new Class<?>[] {InspectCommand.class, DiffCommand.class, VerifyCommand.class, ConvertCommand.class,
+                SynthCommand.class, PruneCommand.class, ScaleCommand.class, AverageCommand.class, MergeCommand.class,
+                EvalCommand.class, CalibrateCommand.class, MaskCommand.class, CompletionCommand.class,
+                picocli.CommandLine.HelpCommand.class}) {
+            m.put(c.getAnnotation(Command.class).name(), c);
+        }
+        return m;
+    }
+
     @Mixin
     LoggingOptions logging;
 
