@@ -44,13 +44,17 @@ public final class ArchiveFiles implements OutputFiles {
 
     private final FileChannel file;
     private final ArchiveOutputStream<?> out;
+    /** The bytes of a tar(.gz) as they go to the file; null for a zip, whose headers are patched by seeking back. */
+    private final java.security.MessageDigest digest;
     private final String top;
     private final boolean zip;
     private WritableByteChannel entry;
     private boolean finished;
 
-    private ArchiveFiles(FileChannel file, ArchiveOutputStream<?> out, String top, boolean zip) {
+    private ArchiveFiles(FileChannel file, ArchiveOutputStream<?> out, String top, boolean zip,
+                         java.security.MessageDigest digest) {
         this.file = file;
+        this.digest = digest;
         this.out = out;
         this.top = top;
         this.zip = zip;
@@ -88,9 +92,11 @@ public final class ArchiveFiles implements OutputFiles {
                 z.setUseZip64(Zip64Mode.AsNeeded);
                 z.setLevel(LEVEL);
                 z.setMethod(ZipArchiveEntry.DEFLATED);
-                return new ArchiveFiles(ch, z, top, true);
+                return new ArchiveFiles(ch, z, top, true, null);
             }
-            OutputStream os = new BufferedOutputStream(new KeepOpen(Channels.newOutputStream(ch)), 1 << 20);
+            java.security.MessageDigest md = dev.surgeon.io.digest.Sha256.newDigest();
+            OutputStream os = new BufferedOutputStream(
+                    new java.security.DigestOutputStream(new KeepOpen(Channels.newOutputStream(ch)), md), 1 << 20);
             if (!ext.equals(".tar")) {
                 GzipParameters p = new GzipParameters();
                 p.setCompressionLevel(LEVEL);
@@ -103,7 +109,7 @@ public final class ArchiveFiles implements OutputFiles {
             fixed(dir, 0755);
             t.putArchiveEntry(dir);
             t.closeArchiveEntry();
-            return new ArchiveFiles(ch, t, top, false);
+            return new ArchiveFiles(ch, t, top, false, md);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -146,6 +152,11 @@ public final class ArchiveFiles implements OutputFiles {
     @Override
     public Path file(String name) {
         return null;
+    }
+
+    /** The archive's SHA-256 once {@link #finish}ed, taken as it was written; null for a zip (read it back). */
+    public String sha256() {
+        return finished && digest != null ? dev.surgeon.io.digest.Sha256.hex(digest.digest()) : null;
     }
 
     /** Writes the archive's end and fsyncs it; then {@link #close}. */

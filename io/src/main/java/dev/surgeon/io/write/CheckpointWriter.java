@@ -79,11 +79,14 @@ public final class CheckpointWriter {
                 }
             } else if (OutputPaths.isArchive(target)) {
                 Path staged = out.stagedFile();
+                String hex;
                 try (ArchiveFiles files = ArchiveFiles.create(staged, target)) {
                     writeFolder(files, tensors, opt);
                     files.finish();
+                    hex = files.sha256();
                 }
-                written.add(new WrittenFile(staged.getFileName().toString(), Files.size(staged), Sha256.ofFile(staged)));
+                written.add(new WrittenFile(staged.getFileName().toString(), Files.size(staged),
+                        hex != null ? hex : Sha256.ofFile(staged)));
             } else {
                 try (FolderFiles files = new FolderFiles(out.staging())) {
                     written.addAll(writeFolder(files, tensors, opt));

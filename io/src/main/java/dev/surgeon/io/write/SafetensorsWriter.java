@@ -41,6 +41,23 @@ public final class SafetensorsWriter {
         }
     }
 
+    /**
+     * Writes one safetensors file to {@code target} whole or not at all (staged, fsynced, renamed;
+     * refused if it exists without {@code force}); returns it with its length and SHA-256.
+     */
+    public static WrittenFile writeAtomically(Path target, boolean force, Map<String, String> metadata, List<PlannedTensor> tensors) {
+        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
+            WrittenFile written;
+            try {
+                written = writeFile(out.stagedFile(), metadata, tensors);
+            } catch (IOException e) {
+                throw new IoFailureException(target + ": write failed (" + describe(e) + ")", e);
+            }
+            out.commit();
+            return written;
+        }
+    }
+
     /** Writes file {@code name} of {@code files}; {@code progress} hears of each tensor once its bytes are handed over. */
     public static WrittenFile write(OutputFiles files, String name, Map<String, String> metadata, List<PlannedTensor> tensors,
                                     WriteProgress progress) throws IOException {

@@ -4,12 +4,10 @@ import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.safetensors.SafetensorsFile;
 import dev.surgeon.io.safetensors.TensorInfo;
-import dev.surgeon.io.write.AtomicOutput;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.io.write.SafetensorsWriter;
 import dev.surgeon.io.write.WrittenFile;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -77,16 +75,7 @@ public final class StatsFormat {
 
     /** Writes {@code stats} to {@code target} (a path ending in .safetensors) atomically; returns the file written (length, SHA-256). */
     public static WrittenFile write(Path target, boolean force, ActivationStats stats) {
-        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            WrittenFile written;
-            try {
-                written = SafetensorsWriter.writeFile(out.stagedFile(), metadata(stats), plan(stats));
-            } catch (IOException e) {
-                throw new dev.surgeon.io.error.IoFailureException(target + ": write failed (" + e.getMessage() + ")", e);
-            }
-            out.commit();
-            return written;
-        }
+        return SafetensorsWriter.writeAtomically(target, force, metadata(stats), plan(stats));
     }
 
     /** Reads and validates a statistics file; any deviation from the format is an invalid-input error. */

@@ -1,16 +1,13 @@
 package dev.surgeon.ops.mask;
 
 import dev.surgeon.io.error.InvalidInputException;
-import dev.surgeon.io.error.IoFailureException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.safetensors.SafetensorsFile;
 import dev.surgeon.io.safetensors.TensorInfo;
-import dev.surgeon.io.write.AtomicOutput;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.io.write.SafetensorsWriter;
 import dev.surgeon.io.write.WrittenFile;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,16 +75,7 @@ public final class MaskFile {
         List<PlannedTensor> all = new ArrayList<>(plan(masks));
         all.addAll(streamed);
         all.sort(java.util.Comparator.comparing(PlannedTensor::name));
-        try (AtomicOutput out = AtomicOutput.begin(target, force)) {
-            WrittenFile written;
-            try {
-                written = SafetensorsWriter.writeFile(out.stagedFile(), metadata(masks), all);
-            } catch (IOException e) {
-                throw new IoFailureException(target + ": write failed (" + e.getMessage() + ")", e);
-            }
-            out.commit();
-            return written;
-        }
+        return SafetensorsWriter.writeAtomically(target, force, metadata(masks), all);
     }
 
     /** Reads and validates a mask file; any deviation from the format is an invalid-input error. */
