@@ -1,6 +1,7 @@
 package dev.surgeon.cli;
 
 import dev.surgeon.io.error.UsageException;
+import dev.surgeon.ops.exec.Execution;
 import dev.surgeon.ops.exec.OrderedParallel;
 import picocli.CommandLine.Option;
 
@@ -10,11 +11,12 @@ public final class ThreadsOption {
             description = "Worker threads. Default: the number of CPUs (${DEFAULT-VALUE} here).")
     int threads = OrderedParallel.defaultThreads();
 
-    /** The validated count. */
+    /** The validated count, also made the run's count for streamed copies and casts ({@link Execution}). */
     public int get() {
         if (threads < 1) {
             throw new UsageException("--threads must be at least 1, not " + threads);
         }
+        Execution.threads(threads);
         return threads;
     }
 }

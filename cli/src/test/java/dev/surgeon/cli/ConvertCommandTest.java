@@ -17,15 +17,6 @@ class ConvertCommandTest {
     @TempDir
     Path tmp;
 
-    /** Independent F32 → BF16 (round to nearest even), written here rather than taken from the codec. */
-    private static short bf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) {
-            return (short) ((bits >>> 16) | 0x40);
-        }
-        int rounding = 0x7FFF + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
-    }
 
     @Test
     void castsFloatTensorsToBf16WithRoundToNearestEven() throws Exception {
@@ -41,7 +32,7 @@ class ConvertCommandTest {
                 ByteBuffer fa = ra.file().readAll(ra.info());
                 ByteBuffer fb = rb.file().readAll(rb.info());
                 while (fa.hasRemaining()) {
-                    assertThat(fb.getShort()).isEqualTo(bf16(fa.getFloat()));
+                    assertThat(fb.getShort()).isEqualTo(TestModels.bf16(fa.getFloat()));
                 }
             }
         }

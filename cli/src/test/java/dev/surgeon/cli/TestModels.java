@@ -86,4 +86,14 @@ final class TestModels {
             return s.map(p -> dir.relativize(p).toString()).sorted().toList();
         }
     }
+
+    /** Independent F32 → BF16 (round to nearest even), written here rather than taken from the codec. */
+    static short bf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
 }

@@ -10,6 +10,7 @@ import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.SearchWindows;
+import dev.surgeon.cli.MemoryBudgetOption;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.VocabOption;
 import dev.surgeon.cli.report.Report;
@@ -143,6 +144,9 @@ public final class AverageCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    MemoryBudgetOption budget;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -206,6 +210,7 @@ public final class AverageCommand implements Callable<Integer> {
         DType target = dtype.get();
         boolean vocabBase = vocab.base();
         int threadCount = threads.get();
+        budget.apply();
         RatiosFile file = ratiosFile == null ? null : RatiosFile.read(ratiosFile);
         if (file != null && epsilon != null && !file.isHma()) {
             throw new UsageException("--epsilon applies to HMA logits, but " + ratiosFile + " gives \"ratios\"");

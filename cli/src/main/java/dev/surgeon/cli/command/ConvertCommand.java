@@ -4,7 +4,9 @@ import dev.surgeon.cli.DryRunOption;
 import dev.surgeon.cli.DtypeOption;
 import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
+import dev.surgeon.cli.MemoryBudgetOption;
 import dev.surgeon.cli.OutputOptions;
+import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.dryrun.DryRun;
 import dev.surgeon.cli.dryrun.Estimate;
@@ -33,6 +35,12 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Mixin
     DtypeOption dtype;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    MemoryBudgetOption budget;
 
     @Mixin
     OutputOptions output;
@@ -65,6 +73,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DType target = dtype.get();
+        threads.get();
+        budget.apply();
         Report report = new Report("convert");
         try (Checkpoint in = Checkpoint.open(model)) {
             List<PlannedTensor> plan = ConvertPlan.build(in, target);

@@ -9,6 +9,7 @@ import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.MemoryBudgetOption;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.checkpoint.Checkpoint;
@@ -60,6 +61,9 @@ public final class MaskApplyCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    MemoryBudgetOption budget;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -80,6 +84,7 @@ public final class MaskApplyCommand implements Callable<Integer> {
         };
         DType target = dtype.get();
         threads.get();
+        budget.apply();
         Report report = new Report("mask apply");
         report.put("method", "gtsp");
         try (Checkpoint in = Checkpoint.open(model)) {

@@ -9,6 +9,7 @@ import dev.surgeon.cli.LoggingOptions;
 import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.MemoryBudgetOption;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.VocabOption;
 import dev.surgeon.cli.report.Report;
@@ -120,6 +121,9 @@ public final class MergeCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    MemoryBudgetOption budget;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -138,6 +142,7 @@ public final class MergeCommand implements Callable<Integer> {
         DType target = dtype.get();
         boolean vocabBase = vocab.base();
         int workers = threads.get();
+        budget.apply();
         Report report = new Report("merge");
         report.put("method", spec.method().cliName);
         if (spec.method() == MergeMethod.DARE) {

@@ -9,6 +9,7 @@ import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.Progress;
 import dev.surgeon.cli.ReportOptions;
+import dev.surgeon.cli.MemoryBudgetOption;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.report.Report;
 import dev.surgeon.io.checkpoint.Checkpoint;
@@ -128,6 +129,9 @@ public final class PruneCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    MemoryBudgetOption budget;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -170,6 +174,7 @@ public final class PruneCommand implements Callable<Integer> {
         }
         DType target = dtype.get();
         int workers = threads.get();
+        budget.apply();
         Report report = new Report("prune");
         report.put("method", req.name());
         report.put("seed", calibration.seed());

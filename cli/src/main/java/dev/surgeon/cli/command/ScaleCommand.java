@@ -10,6 +10,7 @@ import dev.surgeon.cli.ModelOutput;
 import dev.surgeon.cli.OutputOptions;
 import dev.surgeon.cli.ReportOptions;
 import dev.surgeon.cli.SearchWindows;
+import dev.surgeon.cli.MemoryBudgetOption;
 import dev.surgeon.cli.ThreadsOption;
 import dev.surgeon.cli.VocabOption;
 import dev.surgeon.cli.report.Report;
@@ -91,6 +92,9 @@ public final class ScaleCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    MemoryBudgetOption budget;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -129,6 +133,7 @@ public final class ScaleCommand implements Callable<Integer> {
         DType target = dtype.get();
         boolean vocabBase = vocab.base();
         int threadCount = threads.get();
+        budget.apply();
         Report report = new Report("scale");
         report.put("method", "lines");
         try (Checkpoint b = Checkpoint.open(base); Checkpoint f = Checkpoint.open(finetuned)) {

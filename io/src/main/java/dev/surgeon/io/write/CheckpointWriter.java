@@ -61,6 +61,35 @@ public final class CheckpointWriter {
      * file in it, for a single file or an archive that file and its {@code .sha256}.
      */
     public static List<WrittenFile> write(AtomicOutput out, List<PlannedTensor> tensors, Options opt) {
+        // tensors are written in the plan's order in every layout (shards cut it, never reorder it)
+        try (Prefetcher prefetch = Prefetcher.start(tensors)) {
+            return writePlanned(out, tensors, prefetch == null ? opt : withPrefetch(opt, prefetch));
+        }
+    }
+
+    private static Options withPrefetch(Options opt, Prefetcher prefetch) {
+        WriteProgress shown = opt.progress();
+        WriteProgress both = new WriteProgress() {
+            @Override
+            public void start(long tensors, long bytes) {
+                shown.start(tensors, bytes);
+            }
+
+            @Override
+            public void tensorWritten(String name, long bytes) {
+                prefetch.tensorWritten();
+                shown.tensorWritten(name, bytes);
+            }
+
+            @Override
+            public void finish() {
+                shown.finish();
+            }
+        };
+        return new Options(opt.metadata(), opt.maxShardBytes(), opt.sideFiles(), opt.config(), both, opt.card(), opt.checksums());
+    }
+
+    private static List<WrittenFile> writePlanned(AtomicOutput out, List<PlannedTensor> tensors, Options opt) {
         Path target = out.target();
         boolean single = OutputPaths.isSingleFile(target);
         if (single && opt.maxShardBytes() > 0) {

@@ -15,19 +15,27 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * A sink that hands full buffers to a writer thread, so producing the next bytes (reading mapped
- * input, casting, arithmetic) overlaps the write system calls of the previous ones. A few fixed
- * direct buffers bound its memory; a write failure surfaces on the producer's next call. The
- * writer thread also hashes the bytes (SHA-256), so an output's digest costs no second read.
+ * input, casting, arithmetic) overlaps the write system calls of the previous ones. Small writes
+ * are gathered into a few fixed direct buffers; producers that fill their own direct buffers hand
+ * them over ({@link #handOver}) and they are written as they are, with no copy. A bounded queue
+ * bounds the memory either way; a write failure surfaces on the producer's next call. The writer
+ * thread also hashes the bytes (SHA-256), so an output's digest costs no second read.
  */
 final class PipelinedSink implements TensorSink {
     private static final int BUFFERS = 3;
-    private static final ByteBuffer END = ByteBuffer.allocate(0);
+    /** Buffers queued for the writer at most: gathered ones and handed-over ones together. */
+    private static final int QUEUE = BUFFERS + 2;
+    private static final Item END = new Item(ByteBuffer.allocate(0), () -> { });
+
+    /** Bytes for the writer, and what to do with their buffer once written. */
+    private record Item(ByteBuffer bytes, Runnable done) {
+    }
 
     private final WritableByteChannel channel;
     /** Updated on the writer thread with each buffer just before it is written: no re-read. */
     private final MessageDigest digest = Sha256.newDigest();
     private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
-    private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
+    private final BlockingQueue<Item> full = new ArrayBlockingQueue<>(QUEUE + 1);
     private final List<ByteBuffer> all = new ArrayList<>();
     private final Thread writer;
     private volatile IOException failure;
@@ -71,6 +79,29 @@ final class PipelinedSink implements TensorSink {
         }
     }
 
+    /** Queues {@code bytes} itself after what was written before; {@code done} runs on the writer thread. */
+    @Override
+    public void handOver(ByteBuffer bytes, Runnable done) throws IOException {
+        if (!bytes.isDirect()) {
+            // a heap buffer would be copied by the channel anyway (into a temporary direct buffer)
+            TensorSink.super.handOver(bytes, done);
+            return;
+        }
+        try {
+            if (current != null && current.position() > 0) {
+                submit();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } catch (IOException | RuntimeException e) {
+            done.run();
+            throw e;
+        }
+        count += bytes.remaining();
+        put(new Item(bytes, done));
+    }
+
     long count() {
         return count;
     }
@@ -109,38 +140,48 @@ final class PipelinedSink implements TensorSink {
             throw failure;
         }
         current.flip();
-        put(current);
+        ByteBuffer b = current;
         current = null;
+        put(new Item(b, () -> {
+            b.clear();
+            free.add(b);
+        }));
     }
 
     private void drainLoop() {
         try {
             while (true) {
-                ByteBuffer b = full.take();
-                if (b == END) {
+                Item item = full.take();
+                if (item == END) {
                     return;
                 }
-                if (failure == null) {
-                    try {
-                        digest.update(b.duplicate());
-                        while (b.hasRemaining()) {
-                            unsynced += channel.write(b);
-                        }
-                        if (unsynced >= SYNC_EVERY && channel instanceof java.nio.channels.FileChannel fc) {
-                            fc.force(false);
-                            unsynced = 0;
-                        }
-                    } catch (IOException e) {
-                        failure = e;
+                try {
+                    if (failure == null) {
+                        writeOut(item.bytes());
                     }
+                } finally {
+                    item.done().run();
                 }
-                b.clear();
-                free.put(b);
             }
         } catch (InterruptedException e) {
             if (failure == null) {
                 failure = new InterruptedIOException("write interrupted");
             }
+        }
+    }
+
+    private void writeOut(ByteBuffer b) {
+        try {
+            digest.update(b.duplicate());
+            while (b.hasRemaining()) {
+                unsynced += channel.write(b);
+            }
+            if (unsynced >= SYNC_EVERY && channel instanceof java.nio.channels.FileChannel fc) {
+                fc.force(false);
+                unsynced = 0;
+            }
+        } catch (IOException e) {
+            failure = e;
         }
     }
 
@@ -153,11 +194,12 @@ final class PipelinedSink implements TensorSink {
         }
     }
 
-    private void put(ByteBuffer b) throws IOException {
+    private void put(Item item) throws IOException {
         try {
-            full.put(b);
+            full.put(item);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            item.done().run();
             throw new InterruptedIOException("interrupted while writing");
         }
     }
@@ -171,8 +213,13 @@ final class PipelinedSink implements TensorSink {
         }
     }
 
+    /** Frees the gathering buffers and gives back any handed-over buffer still queued. */
     private void release() {
         if (!writer.isAlive()) {
+            Item left;
+            while ((left = full.poll()) != null) {
+                left.done().run();
+            }
             all.forEach(Unmapper::release);
             all.clear();
         }

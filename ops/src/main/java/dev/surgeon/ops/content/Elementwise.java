@@ -1,5 +1,6 @@
 package dev.surgeon.ops.content;
 
+import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.error.NumericGuardException;
 import dev.surgeon.io.safetensors.DType;
@@ -7,16 +8,12 @@ import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
 import dev.surgeon.ops.align.TensorGroup;
 import dev.surgeon.ops.exec.ChunkDecoder;
-import dev.surgeon.ops.exec.Futures;
+import dev.surgeon.ops.exec.OrderedChunks;
 import dev.surgeon.ops.exec.Workers;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.List;
 
 /**
  * An output tensor computed element by element from the inputs of a {@link TensorGroup}: each chunk
@@ -26,10 +23,10 @@ import java.util.concurrent.Future;
  *
  * <p>Chunks are read by positioned reads into a direct buffer and decoded into float arrays that
  * each thread keeps from tensor to tensor ({@code ChunkScratch}), so a run allocates no per-tensor
- * garbage: memory is a few chunk buffers whatever the model's size. With {@code threads} &gt; 1 the
- * chunks of one tensor are computed on that many shared worker threads ({@link Workers}), at most
- * 2 × threads chunks in flight, and written in element order: the bytes do not depend on the
- * thread count.
+ * garbage: memory is a few chunk buffers whatever the model's size. Each chunk is encoded straight
+ * into the buffer the writer writes ({@link OrderedChunks}). With {@code threads} &gt; 1 the chunks
+ * of one tensor are computed on that many shared worker threads ({@link Workers}) and written in
+ * element order: the bytes do not depend on the thread count.
  */
 public final class Elementwise implements TensorContent {
     /**
@@ -44,8 +41,6 @@ public final class Elementwise implements TensorContent {
 
     /** Elements per chunk: 256 Ki (1 MiB of floats per input). */
     public static final int CHUNK = 1 << 18;
-
-    private static final ConcurrentLinkedQueue<ByteBuffer> OUT_BUFFERS = new ConcurrentLinkedQueue<>();
 
     private final TensorGroup group;
     private final DType out;
@@ -66,80 +61,13 @@ public final class Elementwise implements TensorContent {
 
     @Override
     public void writeTo(TensorSink sink) throws IOException {
-        long total = group.numel();
-        int chunk = (int) Math.max(1, Math.min(CHUNK, total));
-        long chunks = (total + chunk - 1) / chunk;
-        if (threads > 1 && chunks > 1) {
-            writeParallel(sink, total, chunk, chunks);
-            return;
-        }
-        ByteBuffer bytes = Scratch.get(chunk * out.byteWidth());
-        ChunkScratch scratch = ChunkScratch.local();
-        for (long first = 0; first < total; first += chunk) {
-            int n = (int) Math.min(chunk, total - first);
-            bytes.clear();
-            scratch.compute(group, kernel, out, first, n, bytes);
-            bytes.flip();
-            sink.write(bytes);
-        }
+        OrderedChunks.write(sink, group.numel(), CHUNK, out.byteWidth(), threads,
+                (first, n, dst) -> ChunkScratch.local().compute(group, kernel, out, first, n, dst));
     }
 
-    private void writeParallel(TensorSink sink, long total, int chunk, long chunks) throws IOException {
-        ExecutorService pool = Workers.shared(threads);
-        int window = 2 * threads;
-        int outBytes = chunk * out.byteWidth();
-        ArrayDeque<Future<ByteBuffer>> inflight = new ArrayDeque<>(window);
-        long next = 0;
-        try {
-            while (next < chunks || !inflight.isEmpty()) {
-                while (next < chunks && inflight.size() < window) {
-                    long first = next * chunk;
-                    int n = (int) Math.min(chunk, total - first);
-                    inflight.add(pool.submit(() -> {
-                        ByteBuffer dst = outBuffer(outBytes);
-                        ChunkScratch.local().compute(group, kernel, out, first, n, dst);
-                        dst.flip();
-                        return dst;
-                    }));
-                    next++;
-                }
-                ByteBuffer done = Futures.await(inflight.poll(), "computing a tensor");
-                sink.write(done);
-                OUT_BUFFERS.add(done);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            drain(inflight);
-            throw e;
-        }
-    }
-
-    private static ByteBuffer outBuffer(int bytes) {
-        ByteBuffer b = OUT_BUFFERS.poll();
-        if (b == null || b.capacity() < bytes) {
-            b = ByteBuffer.allocate(Math.max(bytes, CHUNK * 8)).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        b.clear();
-        return b;
-    }
-
-    /**
-     * After a failure: cancels the chunks not started and waits for the running ones, never
-     * interrupting them (an interrupted read would close the input file's channel for everyone).
-     */
-    private static void drain(ArrayDeque<Future<ByteBuffer>> inflight) {
-        for (Future<ByteBuffer> f : inflight) {
-            f.cancel(false);
-        }
-        for (Future<ByteBuffer> f : inflight) {
-            if (!f.isCancelled()) {
-                try {
-                    OUT_BUFFERS.add(f.get());
-                } catch (Exception ignored) {
-                    // the first failure is the one reported
-                }
-            }
-        }
-        inflight.clear();
+    @Override
+    public List<TensorRef> inputs() {
+        return group.inputs();
     }
 
     /** One thread's reused output array; inputs come from its {@link ChunkDecoder}. */

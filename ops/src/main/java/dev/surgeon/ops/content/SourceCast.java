@@ -3,19 +3,23 @@ package dev.surgeon.ops.content;
 import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.io.safetensors.SafetensorsFile;
+import dev.surgeon.io.util.ReadBuffers;
 import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
+import dev.surgeon.ops.exec.Execution;
+import dev.surgeon.ops.exec.OrderedChunks;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
- * A tensor converted element-wise to another dtype (round-to-nearest-even), streamed chunk by chunk
- * so memory holds one input chunk and one output chunk whatever the tensor's size.
+ * A tensor converted element-wise to another dtype (round-to-nearest-even), chunk by chunk on the
+ * run's worker threads: each chunk is read into the thread's read buffer and converted straight
+ * into the buffer the writer writes, so memory is a few chunks per thread whatever the tensor's size.
  */
 public final class SourceCast implements TensorContent {
-    private static final int CHUNK_ELEMENTS = 4 << 20;
+    private static final int CHUNK_ELEMENTS = 1 << 20;
 
     private final TensorRef source;
     private final DType target;
@@ -29,15 +33,18 @@ public final class SourceCast implements TensorContent {
     public void writeTo(TensorSink sink) throws IOException {
         DType from = source.info().dtype();
         int inWidth = from.byteWidth();
-        int outWidth = target.byteWidth();
-        int chunkElements = (int) Math.max(1, Math.min(CHUNK_ELEMENTS, source.info().numel()));
-        ByteBuffer out = Scratch.get(chunkElements * outWidth);
-        source.file().forEachChunk(source.info(), chunkElements * inWidth, (chunk, off) -> {
-            long n = chunk.remaining() / inWidth;
-            out.clear();
-            ElementCodec.convert(from, target, chunk, out, n);
-            out.flip();
-            sink.write(out);
-        });
+        OrderedChunks.write(sink, source.info().numel(), CHUNK_ELEMENTS, target.byteWidth(), Execution.threads(),
+                (first, n, dst) -> {
+                    ByteBuffer in = ReadBuffers.get(n * inWidth);
+                    in.limit(n * inWidth);
+                    source.file().read(source.info(), first * inWidth, in);
+                    in.flip();
+                    ElementCodec.convert(from, target, in, dst, n);
+                });
+    }
+
+    @Override
+    public List<TensorRef> inputs() {
+        return List.of(source);
     }
 }

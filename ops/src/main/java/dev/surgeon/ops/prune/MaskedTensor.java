@@ -1,5 +1,6 @@
 package dev.surgeon.ops.prune;
 
+import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.io.safetensors.DType;
@@ -13,6 +14,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * A pruned tensor of the output: the stored tensor decoded to F32, cut by its {@link TensorPruner}
@@ -57,6 +59,16 @@ public final class MaskedTensor implements TensorContent {
         return tensor.numel() * Math.max(out.byteWidth(), tensor.ref().info().dtype().byteWidth());
     }
 
+    /** Memory while it is computed and until it is written: the output buffer and the F32 values. */
+    long workingBytes() {
+        return bufferBytes() + 4L * tensor.numel();
+    }
+
+    @Override
+    public List<TensorRef> inputs() {
+        return List.of(tensor.ref());
+    }
+
     @Override
     public void writeTo(TensorSink sink) throws IOException {
         Computed c = ahead.take(this);
@@ -64,7 +76,7 @@ public final class MaskedTensor implements TensorContent {
             sink.write(c.bytes());
             facts.record(c.pruned(), c.zeros());
         } finally {
-            ahead.recycle(c.bytes());
+            ahead.written(this, c.bytes());
         }
     }
 

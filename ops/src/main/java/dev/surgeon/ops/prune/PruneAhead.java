@@ -1,6 +1,7 @@
 package dev.surgeon.ops.prune;
 
 import dev.surgeon.ops.exec.Futures;
+import dev.surgeon.ops.exec.MemoryBudget;
 import dev.surgeon.ops.exec.Workers;
 
 import java.io.IOException;
@@ -19,7 +20,9 @@ import java.util.concurrent.Future;
  * the writer reaches pruned tensor i, tensors i .. i + threads − 1 are computing or done, so a
  * whole-tensor cut (which cannot be streamed) overlaps the writes and copies around it. Results are
  * taken in plan order, so the output does not depend on the thread count. At most {@code threads}
- * results exist at a time, each one output buffer, recycled.
+ * results exist at a time, each one output buffer, recycled; and only as many as the
+ * {@link MemoryBudget} holds: a tensor is started ahead only when its working memory fits beside
+ * those in flight, and the one the writer needs next waits for room.
  */
 final class PruneAhead {
     private final int threads;
@@ -27,6 +30,7 @@ final class PruneAhead {
     private final Map<MaskedTensor, Integer> index = new IdentityHashMap<>();
     private final Map<Integer, Future<MaskedTensor.Computed>> running = new HashMap<>();
     private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
+    private final Map<Integer, MemoryBudget.Lease> leases = new java.util.concurrent.ConcurrentHashMap<>();
     private final Runnable onDone;
     private int submitted;
 
@@ -45,28 +49,37 @@ final class PruneAhead {
         }
     }
 
-    /** The computed tensor, waiting for it if needed; the writer calls this in plan order. */
+    /** The computed tensor, waiting for it if needed; the writer calls this in plan order, and {@link #written} after. */
     synchronized MaskedTensor.Computed take(MaskedTensor t) throws IOException {
         Integer i = index.get(t);
         if (i == null) {
             throw new IllegalStateException("tensor '" + t.tensor().name() + "' is not in this plan");
         }
-        if (threads == 1) {
+        if (threads == 1 || i < submitted && !running.containsKey(i)) {
+            // one thread, or written out of order (not the plan's own order): compute it here
+            lease(i, t, true);
             MaskedTensor.Computed c = t.compute(buffer(t));
             onDone.run();
             return c;
         }
-        submitThrough(i + threads);
-        Future<MaskedTensor.Computed> f = running.remove(i);
-        if (f == null) {
-            // written out of order (not the plan's own order): compute it here
-            MaskedTensor.Computed c = t.compute(buffer(t));
-            onDone.run();
-            return c;
+        if (i >= submitted) {
+            submitted = i;
+            submit(i, true);
         }
-        MaskedTensor.Computed c = Futures.await(f, "pruning a tensor");
+        submitAhead(i + threads);
+        MaskedTensor.Computed c = Futures.await(running.remove(i), "pruning a tensor");
         onDone.run();
         return c;
+    }
+
+    /** The writer has written tensor {@code t}: its buffer and its share of the budget come back. */
+    void written(MaskedTensor t, ByteBuffer b) {
+        free.add(b);
+        Integer i = index.get(t);
+        MemoryBudget.Lease lease = i == null ? null : leases.remove(i);
+        if (lease != null) {
+            lease.close();
+        }
     }
 
     /**
@@ -75,22 +88,41 @@ final class PruneAhead {
      */
     synchronized void start() {
         if (threads > 1 && submitted == 0) {
-            submitThrough(threads);
+            submitAhead(threads);
         }
     }
 
-    /** Submits every pruned tensor before index {@code end} not yet submitted. */
-    private void submitThrough(int end) {
+    /** Submits, in order, the pruned tensors before index {@code end} not yet submitted, while the budget has room. */
+    private void submitAhead(int end) {
         int until = Math.min(order.size(), end);
-        for (int j = submitted; j < until; j++) {
-            MaskedTensor m = order.get(j);
-            running.put(j, Workers.shared(threads).submit(() -> m.compute(buffer(m))));
+        while (submitted < until && submit(submitted, false)) {
+            // submitted advanced
         }
-        submitted = Math.max(submitted, until);
     }
 
-    void recycle(ByteBuffer b) {
-        free.add(b);
+    /** Submits tensor {@code j} (the next in order) if its memory fits, or after waiting for room when {@code wait}. */
+    private boolean submit(int j, boolean wait) {
+        MaskedTensor m = order.get(j);
+        if (!lease(j, m, wait)) {
+            return false;
+        }
+        running.put(j, Workers.shared(threads).submit(() -> m.compute(buffer(m))));
+        submitted = j + 1;
+        return true;
+    }
+
+    private boolean lease(int j, MaskedTensor m, boolean wait) {
+        try {
+            MemoryBudget.Lease lease = wait ? MemoryBudget.acquire(m.workingBytes()) : MemoryBudget.tryAcquire(m.workingBytes());
+            if (lease == null) {
+                return false;
+            }
+            leases.put(j, lease);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while waiting for memory");
+        }
     }
 
     /** After a failure: lets the tensors computing finish and drops the rest, without interrupting reads. */
@@ -99,6 +131,8 @@ final class PruneAhead {
             f.cancel(false);
         }
         running.clear();
+        leases.values().forEach(MemoryBudget.Lease::close);
+        leases.clear();
     }
 
     private ByteBuffer buffer(MaskedTensor t) {
