@@ -35,7 +35,29 @@ public final class Main {
             return configError(at == null ? cl : at.command(), e);
         }
         cl.setExecutionStrategy(new ConfiguredExecution(config));
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (LinkageError e) {
+            // picocli handles exceptions only; a native backend that cannot load (the CUDA build on a
+            // machine without the driver) arrives as an Error from a static initialiser
+            return nativeFailure(cl, e);
+        }
+    }
+
+    private static int nativeFailure(CommandLine cl, LinkageError e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String what = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + ErrorHandler.firstLine(root.getMessage());
+        java.io.PrintWriter err = cl.getErr();
+        err.println("surgeon: error: the numeric backend (ND4J) cannot start on this machine: " + what);
+        if (Console.verbose()) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCodes.UNEXPECTED;
     }
 
     /** The command line with every subcommand (help, completion, tests). */
