@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.surgeon.io.checkpoint.Checkpoint;
+import dev.surgeon.io.digest.DigestCache;
 import dev.surgeon.io.digest.Sha256;
 import dev.surgeon.io.digest.Sha256Sums;
 
@@ -25,7 +26,8 @@ import java.util.concurrent.FutureTask;
  * needs the digests (for the recipe). An input's digest: for a single .safetensors file, the
  * file's; for an archive, the archive file's; for a folder or index, the SHA-256 of its listing in
  * SHA256SUMS format ({@code "<hex>  <path relative to the folder>\n"} lines sorted by path) over
- * its safetensors files, index and side files.
+ * its safetensors files, index and side files. A file unchanged since an earlier run is not read
+ * again ({@link DigestCache}).
  */
 public final class InputDigests {
     /** One input: its name (file or folder name only), digest, and the files that went into it. */
@@ -115,7 +117,7 @@ public final class InputDigests {
         ByteBuffer buf = ByteBuffer.allocateDirect(Sha256.BUFFER);
         Path ref = Path.of(c.reference()).toAbsolutePath().normalize();
         if (c.kind() == Checkpoint.Kind.FILE || c.kind() == Checkpoint.Kind.ARCHIVE) {
-            String hex = Sha256.ofFile(ref, buf);
+            String hex = DigestCache.ofFile(ref, buf);
             return new Digest(ref.getFileName().toString(), hex, List.of(new FileDigest(ref, hex)));
         }
         Path root = c.root().toAbsolutePath().normalize();
@@ -127,8 +129,8 @@ public final class InputDigests {
         List<FileDigest> files = new ArrayList<>();
         List<Sha256Sums.Entry> listing = new ArrayList<>();
         // shards hashed side by side (a 70B checkpoint is dozens of 5 GB files); the order of the list is kept
-        List<String> hexes = paths.size() == 1 ? List.of(Sha256.ofFile(paths.get(0), buf))
-                : paths.parallelStream().map(Sha256::ofFile).toList();
+        List<String> hexes = paths.size() == 1 ? List.of(DigestCache.ofFile(paths.get(0), buf))
+                : paths.parallelStream().map(p -> DigestCache.ofFile(p, ByteBuffer.allocateDirect(Sha256.BUFFER))).toList();
         for (int i = 0; i < paths.size(); i++) {
             files.add(new FileDigest(paths.get(i), hexes.get(i)));
             listing.add(new Sha256Sums.Entry(hexes.get(i), relative(root, paths.get(i))));

@@ -43,6 +43,33 @@ public final class ElementCodec {
         dst.position(p + count * t.byteWidth());
     }
 
+    /**
+     * As {@link #encode(DType, float[], int, int, ByteBuffer)} when every value is finite, in one
+     * pass that also checks it (the write pass's numeric guard needs that check, and a separate loop
+     * cost as much as the encoding, measured). Returns false when some value is NaN or infinite;
+     * then dst's position is unchanged and the caller checks and encodes the slow way.
+     */
+    public static boolean encodeFinite(DType t, float[] src, int offset, int count, ByteBuffer dst) {
+        Objects.checkFromIndexSize(offset, count, src.length);
+        int p = reserve(t, dst, count, true);
+        boolean finite;
+        if (t == DType.BF16) {
+            finite = FastPaths.floatsToBf16Finite(src, offset, count, FastPaths.le(dst), p);
+        } else {
+            finite = true;
+            for (int i = 0; i < count && finite; i++) {
+                finite = Float.isFinite(src[offset + i]);
+            }
+            if (finite) {
+                Encode.fromFloat(t, src, offset, count, FastPaths.le(dst), p);
+            }
+        }
+        if (finite) {
+            dst.position(p + count * t.byteWidth());
+        }
+        return finite;
+    }
+
     /** As the float form; narrow float targets round once, straight from the double. */
     public static void encode(DType t, double[] src, int offset, int count, ByteBuffer dst) {
         Objects.checkFromIndexSize(offset, count, src.length);

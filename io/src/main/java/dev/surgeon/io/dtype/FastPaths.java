@@ -124,6 +124,31 @@ final class FastPaths {
         }
     }
 
+    /**
+     * Finite floats to BF16 as {@link #floatsToBf16}, without the NaN select, and an OR of
+     * {@code (x & exponent) + 1 ulp of exponent}, whose sign bit is set exactly when some exponent
+     * is all ones (NaN or infinity): false then, at the end of the block that held it.
+     */
+    static boolean floatsToBf16Finite(float[] s, int o, int n, ByteBuffer out, int p) {
+        short[] b = SHORTS.get();
+        ShortBuffer dst = out.duplicate().position(p).order(ByteOrder.LITTLE_ENDIAN).slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        for (int done = 0; done < n; ) {
+            int m = Math.min(BLOCK, n - done);
+            int special = 0;
+            for (int i = 0; i < m; i++) {
+                int x = Float.floatToRawIntBits(s[o + done + i]);
+                special |= (x & 0x7F800000) + 0x00800000;
+                b[i] = (short) ((x + 0x7FFF + ((x >>> 16) & 1)) >>> 16);
+            }
+            if (special < 0) {
+                return false;
+            }
+            dst.put(b, 0, m);
+            done += m;
+        }
+        return true;
+    }
+
     static ByteBuffer le(ByteBuffer b) {
         return b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -117,6 +117,26 @@ public final class SafetensorsFile implements Closeable {
         }
     }
 
+    /**
+     * Has the kernel read tensor bytes {@code [offset, offset + length)} into the page cache by
+     * sending them to {@code discard} (a channel on /dev/null): no copy into this process and no
+     * mapping, so it costs almost no CPU; the reads that follow find the pages in memory. Returns
+     * the bytes sent.
+     */
+    public long readAhead(TensorInfo t, long offset, long length, java.nio.channels.WritableByteChannel discard) throws IOException {
+        checkRange(t, offset, length);
+        long start = header.dataStart() + t.begin() + offset;
+        long done = 0;
+        while (done < length) {
+            long n = channel.transferTo(start + done, length - done, discard);
+            if (n <= 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
     /** Releases a buffer returned by {@link #map}. */
     public static void release(ByteBuffer mapped) {
         Unmapper.release(mapped);

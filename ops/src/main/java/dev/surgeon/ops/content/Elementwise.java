@@ -84,8 +84,10 @@ public final class Elementwise implements TensorContent {
         void compute(TensorGroup group, Kernel kernel, DType out, long first, int n, ByteBuffer dst) {
             float[][] in = ChunkDecoder.local(group.inputs().size()).read(group, first, n);
             kernel.apply(in, result, n, first);
-            guardFinite(group, in, result, n, first);
-            ElementCodec.encode(out, result, 0, n, dst);
+            if (!ElementCodec.encodeFinite(out, result, 0, n, dst)) {
+                guardFinite(group, in, result, n, first);
+                ElementCodec.encode(out, result, 0, n, dst);
+            }
         }
 
         /**
