@@ -73,7 +73,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DType target = dtype.get();
-        threads.get();
+        int threadCount = threads.get();
         budget.apply();
         Report report = new Report("convert");
         try (Checkpoint in = Checkpoint.open(model)) {
@@ -86,7 +86,7 @@ public final class ConvertCommand implements Callable<Integer> {
             if (dryRun.on()) {
                 DryRun d = DryRun.model(report, "convert", recipe, List.of(in), output, "converted", plan, configFor(in, target),
                         DryRun::computed);
-                return d.estimate(Estimate.elementwise(ModelSize.of(in), 1, 1, in.totalBytes(), d.bytes()))
+                return d.estimate(Estimate.elementwise(ModelSize.of(in), 1, threadCount, in.totalBytes(), d.bytes()))
                         .finish(report, reportOptions);
             }
             ModelOutput.write("convert", recipe, List.of(in), output, "converted", plan, configFor(in, target), report);
