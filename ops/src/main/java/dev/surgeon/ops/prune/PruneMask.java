@@ -81,11 +81,19 @@ public final class PruneMask {
         if (logical.length != numel()) {
             throw new IllegalArgumentException("array of " + logical.length + " elements for a mask of " + numel());
         }
+        zeroPruned(logical);
+    }
+
+    /** Zeroes the pruned elements among the first {@link #numel()} of {@code values} (a reused array may be longer). */
+    public void zeroPruned(float[] values) {
+        if (values.length < numel()) {
+            throw new IllegalArgumentException("array of " + values.length + " elements for a mask of " + numel());
+        }
         for (int w = 0; w < bits.length; w++) {
             long word = bits[w];
             while (word != 0) {
                 int b = Long.numberOfTrailingZeros(word);
-                logical[(w << 6) + b] = 0f;
+                values[(w << 6) + b] = 0f;
                 word &= word - 1;
             }
         }

@@ -71,6 +71,11 @@ public interface TensorPruner {
             throw new IllegalStateException("mask [" + m.rows() + ", " + m.cols() + "] for tensor '" + t.name()
                     + "' of logical shape [" + t.rows() + ", " + t.cols() + "]");
         }
+        if (!t.transposed()) {
+            // stored = logical: visit the set bits only, a word at a time
+            m.zeroPruned(stored);
+            return m.count();
+        }
         long pruned = 0;
         int rows = (int) t.rows();
         int cols = (int) t.cols();

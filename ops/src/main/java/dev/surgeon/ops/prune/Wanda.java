@@ -3,6 +3,9 @@ package dev.surgeon.ops.prune;
 import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.ops.calib.Calibrator;
 import dev.surgeon.ops.exec.ElementReader;
+import dev.surgeon.ops.exec.Execution;
+import dev.surgeon.ops.exec.MemoryBudget;
+import dev.surgeon.ops.exec.OrderedParallel;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -36,8 +39,10 @@ final class Wanda {
             norm[j] = Math.sqrt(sqSum[j]);
         }
         float[] s = new float[logical.length];
-        for (int i = 0; i < logical.length; i++) {
-            s[i] = (float) (Math.abs(logical[i]) * norm[i % cols]);
+        for (int row = 0; row < logical.length; row += cols) {
+            for (int j = 0; j < cols; j++) {
+                s[row + j] = (float) (Math.abs(logical[row + j]) * norm[j]);
+            }
         }
         return s;
     }
@@ -51,9 +56,21 @@ final class Wanda {
     /** One-shot: masks from statistics gathered elsewhere ({@code sqSums} by Linear name). */
     static Map<String, PruneMask> oneShot(List<PrunableTensor> targets, Function<String, double[]> sqSums,
                                           Function<PrunableTensor, MaskRule> rules, Consumer<String> progress) {
+        // tensors masked side by side on the run's threads, each holding its values and scores in F32
+        // (8 bytes a weight) under the memory budget; the masks come back in the targets' order
+        List<PruneMask> masks = OrderedParallel.map(targets, Execution.threads(), t -> {
+            double[] sq = sqSums.apply(t.linear());
+            MaskRule rule = rules.apply(t);
+            try (MemoryBudget.Lease lease = MemoryBudget.acquire(8L * t.numel())) {
+                return mask(t, sq, rule);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CancellationException("interrupted while waiting for memory");
+            }
+        });
         Map<String, PruneMask> out = new LinkedHashMap<>();
-        for (PrunableTensor t : targets) {
-            out.put(t.name(), mask(t, sqSums.apply(t.linear()), rules.apply(t)));
+        for (int i = 0; i < targets.size(); i++) {
+            out.put(targets.get(i).name(), masks.get(i));
         }
         progress.accept("wanda: " + targets.size() + " tensors masked");
         return out;
