@@ -97,6 +97,8 @@ public final class ElementCodec {
             src.position(run.limit());
         } else if (from == DType.F32 && to == DType.BF16) {
             FastPaths.f32ToBf16(src, dst, count);
+        } else if (from == DType.BF16 && to == DType.F16) {
+            FastPaths.bf16ToF16(src, dst, count);
         } else if (from == DType.BF16 && to == DType.F32) {
             FastPaths.bf16ToF32(src, dst, count);
         } else if (from == DType.F32 && to == DType.F16) {

@@ -76,6 +76,35 @@ final class FastPaths {
         advance(src, dst, count, 4, 2);
     }
 
+    /**
+     * BF16 to F16 in bits: where the value is a normal F16 (exponent 2^-14 .. 2^15) the 7-bit
+     * mantissa widens exactly into the 10-bit one and only the exponent is rebiased; the rest
+     * (zeros, F16 subnormals, overflow to infinity, NaN) goes through {@link F16#fromFloat}, which
+     * rounds to nearest even. Trained weights are nearly all normal, so the branch is predictable.
+     */
+    static void bf16ToF16(ByteBuffer src, ByteBuffer dst, long count) {
+        ShortBuffer in = le(src).asShortBuffer();
+        ShortBuffer out = le(dst).asShortBuffer();
+        short[] a = new short[BLOCK];
+        for (long left = count; left > 0; ) {
+            int n = (int) Math.min(BLOCK, left);
+            in.get(a, 0, n);
+            for (int i = 0; i < n; i++) {
+                int h = a[i] & 0xFFFF;
+                int mag = h & 0x7FFF;
+                // biased BF16 exponent 113 .. 142 ⇔ F16 exponent 1 .. 30
+                if (mag - (113 << 7) >= 0 && mag - (113 << 7) < (30 << 7)) {
+                    a[i] = (short) ((h & 0x8000) | ((mag - (112 << 7)) << 3));
+                } else {
+                    a[i] = F16.fromFloat(Float.intBitsToFloat(h << 16));
+                }
+            }
+            out.put(a, 0, n);
+            left -= n;
+        }
+        advance(src, dst, count, 2, 2);
+    }
+
     static void f16ToF32(ByteBuffer src, ByteBuffer dst, long count) {
         ShortBuffer in = le(src).asShortBuffer();
         IntBuffer out = le(dst).asIntBuffer();
