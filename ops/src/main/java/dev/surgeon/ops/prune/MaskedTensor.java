@@ -59,9 +59,57 @@ public final class MaskedTensor implements TensorContent {
         return tensor.numel() * Math.max(out.byteWidth(), tensor.ref().info().dtype().byteWidth());
     }
 
-    /** Memory while it is computed and until it is written: the output buffer and the F32 values. */
+    /** Memory while it is computed and until it is written: the output buffer, and the F32 values where they are needed. */
     long workingBytes() {
-        return bufferBytes() + 4L * tensor.numel();
+        boolean bytesOnly = out == tensor.ref().info().dtype()
+                && (pruner instanceof TensorPruner.MagnitudeMatrix && halfMagnitude()
+                || pruner instanceof TensorPruner.Masks && maskInBytes());
+        return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel());
+    }
+
+    /** A 16-bit tensor stored [out, in]: magnitude cuts it in its bytes ({@link HalfMagnitude}). */
+    private boolean halfMagnitude() {
+        DType d = tensor.ref().info().dtype();
+        return !tensor.transposed() && (d == DType.BF16 || d == DType.F16);
+    }
+
+    /** A 2- or 4-byte float tensor stored [out, in]: a precomputed mask clears its bytes, undecoded. */
+    private boolean maskInBytes() {
+        DType d = tensor.ref().info().dtype();
+        return !tensor.transposed() && (d == DType.BF16 || d == DType.F16 || d == DType.F32);
+    }
+
+    /**
+     * Clears the masked elements of the stored bytes and writes every ±0 as +0 (what the decoded path
+     * writes), returning the zeros of the result: no F32 copy of the tensor is made.
+     */
+    static long clearMasked(byte[] a, int base, PruneMask m, int n, int w) {
+        long[] words = m.words();
+        long z = 0;
+        for (int wi = 0; wi < words.length; wi++) {
+            long word = words[wi];
+            int first = wi << 6;
+            int end = Math.min(n, first + 64);
+            for (int i = first; i < end; i++) {
+                int at = base + i * w;
+                // cut = -1 when the mask bit is set; zero = -1 when the value is ±0
+                int cut = -(int) ((word >>> (i - first)) & 1);
+                if (w == 2) {
+                    int bits = (short) SHORTS.get(a, at);
+                    int zero = ((bits & 0x7fff) - 1) >> 31;
+                    int keep = ~(cut | zero);
+                    SHORTS.set(a, at, (short) (bits & keep));
+                    z += -(keep >> 31) ^ 1;
+                } else {
+                    int bits = (int) INTS.get(a, at);
+                    int zero = ((bits & 0x7fffffff) - 1) >> 31;
+                    int keep = ~(cut | zero);
+                    INTS.set(a, at, bits & keep);
+                    z += -(keep >> 31) ^ 1;
+                }
+            }
+        }
+        return z;
     }
 
     @Override
@@ -87,11 +135,11 @@ public final class MaskedTensor implements TensorContent {
     /** Reads, cuts and encodes the tensor into {@code dst} (cleared, capacity ≥ its output bytes); thread-safe. */
     Computed compute(ByteBuffer dst) {
         int n = (int) tensor.numel();
-        float[] v = values(n);
         DType in = tensor.ref().info().dtype();
         if (out == in) {
-            return sameDtype(dst, v, n);
+            return sameDtype(dst, n);
         }
+        float[] v = values(n);
         new ElementReader(tensor.ref()).readAll(v, n);
         long pruned = pruner.prune(tensor, v, n);
         dst.clear();
@@ -108,7 +156,7 @@ public final class MaskedTensor implements TensorContent {
      * the selection, measured). An element is cleared when the pruner zeroed it (an input ±0 is
      * written +0); the zeros counted are those of the written tensor.
      */
-    private Computed sameDtype(ByteBuffer dst, float[] v, int n) {
+    private Computed sameDtype(ByteBuffer dst, int n) {
         TensorInfo info = tensor.ref().info();
         int w = info.dtype().byteWidth();
         int total = n * w;
@@ -120,11 +168,15 @@ public final class MaskedTensor implements TensorContent {
             tensor.ref().file().read(info, off, dst);
         }
         dst.flip();
-        if (pruner instanceof TensorPruner.MagnitudeMatrix m && !tensor.transposed()
-                && (info.dtype() == DType.BF16 || info.dtype() == DType.F16)) {
+        if (pruner instanceof TensorPruner.MagnitudeMatrix m && halfMagnitude()) {
             long[] r = HalfMagnitude.cut(dst.array(), dst.arrayOffset(), n, Selection.countOf(n, m.ratio()));
             return new Computed(dst, r[0], r[1]);
         }
+        if (pruner instanceof TensorPruner.Masks masks && maskInBytes()) {
+            PruneMask m = masks.of(tensor);
+            return new Computed(dst, m.count(), clearMasked(dst.array(), dst.arrayOffset(), m, n, w));
+        }
+        float[] v = values(n);
         ElementCodec.decode(info.dtype(), dst.duplicate().order(ByteOrder.LITTLE_ENDIAN), v, 0, n);
         long pruned = pruner.prune(tensor, v, n);
         return new Computed(dst, pruned, clearZeros(dst.array(), dst.arrayOffset(), v, n, w));

@@ -51,6 +51,11 @@ public final class PruneMask {
         return pruned(row * cols + col);
     }
 
+    /** The mask's bits, element i at bit i % 64 of word i / 64 (not a copy: read only). */
+    long[] words() {
+        return bits;
+    }
+
     /** Number of pruned elements. */
     public long count() {
         long n = 0;

@@ -56,13 +56,28 @@ public interface TensorPruner {
 
     /** Masks computed before the write (Wanda, ECoFLaP). */
     static TensorPruner masks(Map<String, PruneMask> masks) {
-        return (t, stored, n) -> {
+        return new Masks(masks);
+    }
+
+    /** {@link #masks}; a named type so a tensor stored [out, in] can be cut in its bytes, undecoded. */
+    record Masks(Map<String, PruneMask> masks) implements TensorPruner {
+        /** The mask of {@code t}. */
+        PruneMask of(PrunableTensor t) {
             PruneMask m = masks.get(t.name());
             if (m == null) {
                 throw new IllegalStateException("no mask for prunable tensor '" + t.name() + "'");
             }
-            return applyMask(t, m, stored);
-        };
+            if (m.rows() != t.rows() || m.cols() != t.cols()) {
+                throw new IllegalStateException("mask [" + m.rows() + ", " + m.cols() + "] for tensor '" + t.name()
+                        + "' of logical shape [" + t.rows() + ", " + t.cols() + "]");
+            }
+            return m;
+        }
+
+        @Override
+        public long prune(PrunableTensor t, float[] stored, int n) {
+            return applyMask(t, of(t), stored);
+        }
     }
 
     /** Zeroes the stored elements of the mask's pruned logical elements; returns the mask's count. */
