@@ -270,22 +270,38 @@ def merge_ties(a):
 def lowest_mask(scores, k, dim=None):
     """True at the k lowest scores (of the whole tensor, or per row with dim=1); equal scores go in
     index order (the lower index first)."""
-    if dim is None:
-        flat = scores.reshape(-1)
-        if k <= 0:
-            return torch.zeros_like(flat, dtype=torch.bool).view(scores.shape)
-        v = torch.kthvalue(flat, k).values
-        less = flat < v
-        eq = flat == v
-        need = k - int(less.sum())
-        return (less | (eq & (torch.cumsum(eq, 0) <= need))).view(scores.shape)
     if k <= 0:
         return torch.zeros_like(scores, dtype=torch.bool)
+    if dim is None:
+        flat = scores.reshape(-1)
+        v = torch.kthvalue(flat, k).values
+        return ties_in_order(flat < v, flat == v, k).view(scores.shape)
     v = torch.kthvalue(scores, k, dim=1, keepdim=True).values
     less = scores < v
     eq = scores == v
     need = k - less.sum(1, keepdim=True)
+    if bool((eq.sum(1, keepdim=True) == need).all()):
+        return less | eq  # no row has more ties at its cut than it needs: no order to apply
     return less | (eq & (torch.cumsum(eq, 1) <= need))
+
+
+def ties_in_order(less, eq, k):
+    """less, plus the first (k - count of less) positions of eq (flat tensors)."""
+    need = k - int(less.sum())
+    if need > 0:
+        less[eq.nonzero()[:need, 0]] = True
+    return less
+
+
+def lowest_keys_mask(key, k):
+    """lowest_mask for small non-negative integer keys (the 15 magnitude bits of a 16-bit float):
+    the cut from one histogram instead of a selection."""
+    flat = key.reshape(-1)
+    if k <= 0:
+        return torch.zeros_like(flat, dtype=torch.bool).view(key.shape)
+    cum = torch.cumsum(torch.bincount(flat.int(), minlength=1 << 15), 0)
+    cut = int(torch.searchsorted(cum, k))  # the key of the k-th lowest
+    return ties_in_order(flat < cut, flat == cut, k).view(key.shape)
 
 
 def prune(model_path, out, mask_of):
@@ -310,7 +326,7 @@ def prune_magnitude(a):
         if t.dtype in ("BF16", "F16"):
             # sign-magnitude 16-bit floats: |w| orders exactly like the 15 low bits
             key = x.view(torch.int16) & 0x7FFF
-            return lowest_mask(key, k) | (key == 0)  # -0 written +0, as surgeon does
+            return lowest_keys_mask(key, k) | (key == 0)  # -0 written +0, as surgeon does
         return lowest_mask(x.abs(), k)
     prune(a.model, a.out, mask_of)
 
