@@ -21,17 +21,46 @@ import sys
 import warnings
 
 import numpy as np
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_safetensors import FLOATS, Writer, open_model  # noqa: E402
+
+BLOCK = re.compile(r"^model\.layers\.(\d+)\.")
+
+
+def block_of(name):
+    m = BLOCK.match(name)
+    return int(m.group(1)) if m else -1
+
+
+def block_count(tensors):
+    blocks = {block_of(n) for n in tensors} - {-1}
+    return max(blocks) + 1 if blocks else 0
+
+
+def inspect(model):
+    """Headers only: what a Python user gets from safetensors' metadata, without torch."""
+    tensors = open_model(model)
+    dtypes = {}
+    params = 0
+    for t in tensors.values():
+        dtypes[t.dtype] = dtypes.get(t.dtype, 0) + 1
+        params += t.numel
+    print("tensors %d params %d dtypes %s blocks %d" % (len(tensors), params,
+          ",".join("%s:%d" % kv for kv in sorted(dtypes.items())), block_count(tensors)))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["inspect"] and len(sys.argv) == 3:
+    inspect(sys.argv[2])  # before importing torch, whose start (about 1 s) would be all of the time
+    sys.exit(0)
+
+import torch  # noqa: E402
 
 warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
 torch.set_num_threads(os.cpu_count())
 torch.set_grad_enabled(False)
 
-CHUNK = 1 << 22  # elements per elementwise step: keeps the working set small and in cache-friendly pieces
-BLOCK = re.compile(r"^model\.layers\.(\d+)\.")
+CHUNK = 1 << 19  # elements per elementwise step: the temporaries stay in cache (1.7x faster than 4M here)
 PRUNABLE = re.compile(r"^model\.layers\.\d+\.(self_attn\.(q|k|v|o)_proj|mlp\.(gate|up|down)_proj)\.weight$")
 TORCH = {"BF16": torch.bfloat16, "F16": torch.float16, "F32": torch.float32, "F64": torch.float64}
 INT_VIEW = {"BF16": torch.int16, "F16": torch.int16, "F32": torch.int32, "F64": torch.int64}
@@ -59,16 +88,6 @@ def chunks(n):
         yield lo, min(n, lo + CHUNK)
 
 
-def block_of(name):
-    m = BLOCK.match(name)
-    return int(m.group(1)) if m else -1
-
-
-def block_count(tensors):
-    blocks = {block_of(n) for n in tensors} - {-1}
-    return max(blocks) + 1 if blocks else 0
-
-
 def output(out, base_path, specs, metadata=None):
     """The output folder (config.json copied from the base) and its writer."""
     os.makedirs(out, exist_ok=True)
@@ -87,17 +106,6 @@ def copy(w, t, lo=0, hi=None):
 
 
 # ---- inspect, convert ---------------------------------------------------------------------------
-
-def inspect(a):
-    tensors = open_model(a.model)
-    dtypes = {}
-    params = 0
-    for t in tensors.values():
-        dtypes[t.dtype] = dtypes.get(t.dtype, 0) + 1
-        params += t.numel
-    print("tensors %d params %d dtypes %s blocks %d" % (len(tensors), params,
-          ",".join("%s:%d" % kv for kv in sorted(dtypes.items())), block_count(tensors)))
-
 
 def convert(a):
     dtype = a.dtype.upper()
@@ -384,7 +392,7 @@ def main():
         a.fts, a.out = a.fts[:-1], a.fts[-1]
         if not a.fts:
             p.error("merge-ties needs BASE FT... OUT")
-    {"inspect": inspect, "convert": convert, "scale": scale, "average": average, "merge-ties": merge_ties,
+    {"inspect": lambda a: inspect(a.model), "convert": convert, "scale": scale, "average": average, "merge-ties": merge_ties,
      "prune-magnitude": prune_magnitude, "prune-wanda": prune_wanda}[a.op](a)
 
 
