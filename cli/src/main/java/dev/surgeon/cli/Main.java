@@ -41,6 +41,17 @@ public final class Main {
             // picocli handles exceptions only; a native backend that cannot load (the CUDA build on a
             // machine without the driver) arrives as an Error from a static initialiser
             return nativeFailure(cl, e);
+        } catch (InternalError e) {
+            if (!String.valueOf(e.getMessage()).contains("unsafe memory access")) {
+                throw e;
+            }
+            // a fault on a mapped input page that the JVM raised only after the read that caused it
+            // had returned (SafetensorsFile.mapped reports those it sees as I/O failures)
+            java.io.PrintWriter err = cl.getErr();
+            err.println("surgeon: error: an input file was cut short or could not be read while it was read ("
+                    + e.getMessage() + ")");
+            err.flush();
+            return ExitCodes.IO_FAILURE;
         }
     }
 

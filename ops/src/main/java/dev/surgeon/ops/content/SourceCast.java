@@ -3,14 +3,12 @@ package dev.surgeon.ops.content;
 import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.io.util.ReadBuffers;
 import dev.surgeon.io.write.TensorContent;
 import dev.surgeon.io.write.TensorSink;
 import dev.surgeon.ops.exec.Execution;
 import dev.surgeon.ops.exec.OrderedChunks;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -35,11 +33,8 @@ public final class SourceCast implements TensorContent {
         int inWidth = from.byteWidth();
         OrderedChunks.write(sink, source.info().numel(), CHUNK_ELEMENTS, target.byteWidth(), Execution.threads(),
                 (first, n, dst) -> {
-                    ByteBuffer in = ReadBuffers.get(n * inWidth);
-                    in.limit(n * inWidth);
-                    source.file().read(source.info(), first * inWidth, in);
-                    in.flip();
-                    ElementCodec.convert(from, target, in, dst, n);
+                    source.file().mapped(source.info(), first * inWidth, n * inWidth,
+                            in -> ElementCodec.convert(from, target, in, dst, n));
                 });
     }
 

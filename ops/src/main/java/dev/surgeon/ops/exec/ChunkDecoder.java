@@ -3,16 +3,13 @@ package dev.surgeon.ops.exec;
 import dev.surgeon.io.checkpoint.TensorRef;
 import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.safetensors.DType;
-import dev.surgeon.io.util.Unmapper;
 import dev.surgeon.ops.align.TensorGroup;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * Reads one chunk of every input of a {@link TensorGroup} and decodes it to F32: {@code in[k][i]}
- * is element {@code first + i} of input k. One decoder per thread ({@link #local}), reused from
+ * Decodes one chunk of every input of a {@link TensorGroup} to F32, straight from a mapping of
+ * the chunk (no copy into this process first): {@code in[k][i]} is element {@code first + i} of input k. One decoder per thread ({@link #local}), reused from
  * tensor to tensor, so a pass over a model makes no garbage per tensor and memory is one chunk per
  * input per thread. Used by the write pass ({@code Elementwise}) and statistics passes ({@link ChunkPass}).
  */
@@ -23,20 +20,15 @@ public final class ChunkDecoder {
     private static final ThreadLocal<ChunkDecoder> LOCAL = new ThreadLocal<>();
 
     private final float[][] in;
-    private final ByteBuffer read;
 
     private ChunkDecoder(int inputs) {
         this.in = new float[inputs][CHUNK];
-        this.read = ByteBuffer.allocateDirect(CHUNK * 8).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** This thread's decoder for groups of {@code inputs} tensors. */
     public static ChunkDecoder local(int inputs) {
         ChunkDecoder d = LOCAL.get();
         if (d == null || d.in.length != inputs) {
-            if (d != null) {
-                Unmapper.release(d.read);
-            }
             d = new ChunkDecoder(inputs);
             LOCAL.set(d);
         }
@@ -50,10 +42,8 @@ public final class ChunkDecoder {
             TensorRef ref = refs.get(k);
             DType dt = ref.info().dtype();
             int width = dt.byteWidth();
-            read.clear().limit(n * width);
-            ref.file().read(ref.info(), first * width, read);
-            read.flip();
-            ElementCodec.decode(dt, read, in[k], 0, n);
+            float[] dst = in[k];
+            ref.file().mapped(ref.info(), first * width, n * width, b -> ElementCodec.decode(dt, b, dst, 0, n));
         }
         return in;
     }

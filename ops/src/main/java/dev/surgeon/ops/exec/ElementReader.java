@@ -5,14 +5,12 @@ import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.safetensors.TensorInfo;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
- * Reads a tensor's elements as doubles (statistics) or floats (F32 math), one block at a time, through positioned reads into two
- * reused buffers: memory is one block whatever the tensor's size, and a file that was truncated
- * after it was opened is an {@code InvalidInputException}, not a crash. Not thread-safe: one
- * reader per thread.
+ * Reads a tensor's elements as doubles (statistics) or floats (F32 math), one block at a time,
+ * decoded straight from a mapping of the block ({@link dev.surgeon.io.safetensors.SafetensorsFile#mapped}):
+ * memory is one block whatever the tensor's size, and a file that was truncated after it was opened
+ * is an I/O failure, not a crash. Not thread-safe: one reader per thread.
  */
 public final class ElementReader {
     /** Default block: 256 Ki elements (2 MiB of doubles). */
@@ -21,7 +19,6 @@ public final class ElementReader {
     private final TensorRef ref;
     private final DType dtype;
     private final int width;
-    private final ByteBuffer bytes;
     private final int block;
     private double[] values; // allocated on first read(): float readers never need it
 
@@ -38,7 +35,6 @@ public final class ElementReader {
         }
         this.width = dtype.byteWidth();
         int n = (int) Math.max(1, Math.min(block, ref.info().numel()));
-        this.bytes = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
         this.block = n;
     }
 
@@ -56,12 +52,13 @@ public final class ElementReader {
      * is reused by the next call. {@code count} is at most {@link #blockSize()}.
      */
     public double[] read(long first, int count) {
-        ByteBuffer b = fill(first, count);
+        checkCount(count);
         if (values == null) {
             values = new double[block];
         }
-        ElementCodec.decode(dtype, b, values, 0, count);
-        return values;
+        double[] dst = values;
+        ref.file().mapped(ref.info(), first * width, count * width, b -> ElementCodec.decode(dtype, b, dst, 0, count));
+        return dst;
     }
 
     /**
@@ -69,7 +66,8 @@ public final class ElementReader {
      * at {@code dst[offset...]}.
      */
     public void readFloats(long first, int count, float[] dst, int offset) {
-        ElementCodec.decode(dtype, fill(first, count), dst, offset, count);
+        checkCount(count);
+        ref.file().mapped(ref.info(), first * width, count * width, b -> ElementCodec.decode(dtype, b, dst, offset, count));
     }
 
     /** The whole tensor decoded into {@code dst[0 .. numel)} (dst may be longer), block by block. */
@@ -90,15 +88,10 @@ public final class ElementReader {
         return out;
     }
 
-    private ByteBuffer fill(long first, int count) {
+    private void checkCount(int count) {
         if (count > block) {
             throw new IllegalArgumentException("count " + count + " exceeds block " + block);
         }
-        bytes.clear();
-        bytes.limit(count * width);
-        ref.file().read(ref.info(), first * width, bytes);
-        bytes.flip();
-        return bytes;
     }
 
     /** Streams every element of a decodable tensor through {@code consumer}, block by block. */

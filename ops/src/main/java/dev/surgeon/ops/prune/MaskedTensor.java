@@ -161,11 +161,11 @@ public final class MaskedTensor implements TensorContent {
         int w = info.dtype().byteWidth();
         int total = n * w;
         dst.clear();
-        // in 1 MiB reads: the JDK stages a read into a heap buffer through a temporary direct buffer
-        // of the read's size, which a whole-tensor read would make as large as the tensor
+        // copied from mappings of 1 MiB: a read into a heap buffer is staged by the JDK through a
+        // temporary direct buffer (two copies, and a whole-tensor read would make it tensor-sized)
         for (int off = 0; off < total; off += READ) {
-            dst.limit(Math.min(total, off + READ));
-            tensor.ref().file().read(info, off, dst);
+            int len = Math.min(READ, total - off);
+            tensor.ref().file().mapped(info, off, len, dst::put);
         }
         dst.flip();
         if (pruner instanceof TensorPruner.MagnitudeMatrix m && halfMagnitude()) {
