@@ -78,6 +78,15 @@ class DiskFullTest {
         childFileSizeLimit(out, in.getParent(), 768, "convert", in.toString(), "--max-shard-size", "256K");
     }
 
+    @Test
+    void fileSizeLimitMidDirectWriteExitsFourWithOneLine() throws Exception {
+        // an 82 MiB output is written with O_DIRECT (DirectFileWriter, from 64 MiB): its I/O thread
+        // meets the 48 MiB limit, and the failure surfaces like any other write failure
+        Path in = FailureInputs.shardable(tmp.resolve("in/model.safetensors"), 8, 80 * 1024);
+        Path out = tmp.resolve("outs/big.safetensors");
+        childFileSizeLimit(out, in.getParent(), 48 * 1024, "convert", in.toString());
+    }
+
     private void inProcessFullDisk(Path out, Path inputs, String... args) throws Exception {
         Map<String, String> before = FileDigests.of(inputs);
         List<String> parentBefore = OutputLeftovers.parentListing(out);

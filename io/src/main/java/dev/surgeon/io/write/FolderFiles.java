@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 public final class FolderFiles implements OutputFiles {
     private final Path dir;
     private FileChannel current;
+    /** Writes {@link #current}'s data with O_DIRECT when the file is large and its file system allows. */
+    private DirectFileWriter direct;
 
     public FolderFiles(Path dir) {
         this.dir = dir;
@@ -18,16 +20,27 @@ public final class FolderFiles implements OutputFiles {
     @Override
     public WritableByteChannel open(String name, long size) throws IOException {
         close();
-        current = FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return current;
+        Path file = dir.resolve(name);
+        current = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        direct = DirectFileWriter.open(file, size, DirectFileWriter.MIN_SIZE);
+        return direct != null ? direct : current;
     }
 
     @Override
     public void end() throws IOException {
         FileChannel ch = current;
+        DirectFileWriter d = direct;
         current = null;
+        direct = null;
         try (ch) {
+            if (d != null) {
+                d.finish();
+            }
             ch.force(true);
+        } finally {
+            if (d != null) {
+                d.close();
+            }
         }
     }
 
@@ -38,6 +51,11 @@ public final class FolderFiles implements OutputFiles {
 
     @Override
     public void close() throws IOException {
+        if (direct != null) {
+            DirectFileWriter d = direct;
+            direct = null;
+            d.close();
+        }
         if (current != null) {
             FileChannel ch = current;
             current = null;
