@@ -28,7 +28,12 @@ import java.util.concurrent.BlockingQueue;
 final class DirectFileWriter implements WritableByteChannel {
     /** Outputs smaller than this go through the page cache: a few synchronous writes gain nothing. */
     static final long MIN_SIZE = 64L << 20;
-    private static final int BUFFER = 8 << 20;
+    /**
+     * Bytes per write. Large writes keep several requests in flight on the device: `dd` with
+     * O_DIRECT here wrote 3 GB in 8.3-9.7 s in 8 MiB blocks, 5.0-6.3 s in 32 MiB, 3.4-4.1 s in 64 MiB;
+     * 32 MiB keeps the memory for two of them modest.
+     */
+    static final int BUFFER = 32 << 20;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
     /** {@code -Dsurgeon.direct-io=false} writes through the page cache always. */
     private static final boolean ENABLED = !"false".equals(System.getProperty("surgeon.direct-io"));

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * O_DIRECT output: the file holds exactly the bytes written, whatever their sizes and alignment
- * (heap and direct sources, writes spanning several of its 8 MiB buffers, a tail that is not a
+ * (heap and direct sources, writes spanning several of its buffers, a tail that is not a
  * whole block); small outputs and file systems that refuse O_DIRECT get no direct writer.
  */
 class DirectFileWriterTest {
@@ -28,7 +28,8 @@ class DirectFileWriterTest {
     @Test
     void theFileHoldsExactlyTheBytesWritten() throws Exception {
         Random rnd = new Random(7);
-        for (int total : new int[] {1, 4095, 4097, (8 << 20) - 3, (8 << 20) + 5, 21_000_017}) {
+        int buf = DirectFileWriter.BUFFER;
+        for (int total : new int[] {1, 4095, 4097, buf - 3, buf + 5, 2 * buf + 4096, 2 * buf + 1_000_017}) {
             byte[] expected = new byte[total];
             rnd.nextBytes(expected);
             Path f = Files.createFile(tmp.resolve("out-" + total));
@@ -36,7 +37,7 @@ class DirectFileWriterTest {
             assumeTrue(w != null, "the file system under " + tmp + " refuses O_DIRECT");
             int at = 0;
             while (at < total) {
-                int n = Math.min(total - at, 1 + rnd.nextInt(3 << 20));
+                int n = Math.min(total - at, 1 + rnd.nextInt(12 << 20));
                 ByteBuffer src = rnd.nextBoolean() ? ByteBuffer.allocate(n) : ByteBuffer.allocateDirect(n);
                 src.put(expected, at, n).flip();
                 assertThat(w.write(src)).isEqualTo(n);
