@@ -196,26 +196,15 @@ final class DirectFileWriter implements WritableByteChannel {
             }
             return b;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing");
+            throw Blocking.interrupted();
         }
     }
 
     private void put(ByteBuffer b) throws IOException {
-        try {
-            full.put(b);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing");
-        }
+        Blocking.put(full, b);
     }
 
     private void join() throws IOException {
-        try {
-            io.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing");
-        }
+        Blocking.join(io);
     }
 }

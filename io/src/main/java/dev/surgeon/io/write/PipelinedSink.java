@@ -119,7 +119,7 @@ final class PipelinedSink implements TensorSink {
         count += bytes.remaining();
         while (bytes.hasRemaining()) {
             if (current == null) {
-                current = take(free);
+                current = Blocking.take(free);
             }
             int n = Math.min(current.remaining(), bytes.remaining());
             ByteBuffer part = bytes.slice();
@@ -243,32 +243,17 @@ final class PipelinedSink implements TensorSink {
         }
     }
 
-    private ByteBuffer take(BlockingQueue<ByteBuffer> q) throws IOException {
-        try {
-            return q.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing");
-        }
-    }
-
     private void put(Item item) throws IOException {
         try {
-            full.put(item);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Blocking.put(full, item);
+        } catch (InterruptedIOException e) {
             item.done().run();
-            throw new InterruptedIOException("interrupted while writing");
+            throw e;
         }
     }
 
     private void join() throws IOException {
-        try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing");
-        }
+        Blocking.join(writer);
     }
 
     /** Frees the gathering buffers and gives back any handed-over buffer still queued. */
