@@ -48,7 +48,7 @@ public final class Main {
             // a fault on a mapped input page that the JVM raised only after the read that caused it
             // had returned (SafetensorsFile.mapped reports those it sees as I/O failures)
             java.io.PrintWriter err = cl.getErr();
-            err.println("surgeon: error: an input file was cut short or could not be read while it was read ("
+            err.println("surgeon: error: an input file was cut short or became unreadable while being read ("
                     + e.getMessage() + ")");
             err.flush();
             return ExitCodes.IO_FAILURE;

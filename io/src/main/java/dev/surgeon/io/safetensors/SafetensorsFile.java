@@ -120,8 +120,8 @@ public final class SafetensorsFile implements Closeable {
     /**
      * Gives {@code use} tensor bytes {@code [offset, offset + length)} mapped read-only (little-endian)
      * and unmaps them after: the bytes are decoded where the page cache holds them, without the copy
-     * into this process that {@link #read} makes (on 2 cores that copy was a quarter of a 3B merge's
-     * CPU time, profiled). A file cut short while mapped is reported as the same I/O failure a short
+     * into this process that {@link #read} makes (that copy was a fifth of a 3B BF16 scale's CPU
+     * samples on 2 cores, perf). A file cut short while mapped is reported as the same I/O failure a short
      * read gives.
      */
     public void mapped(TensorInfo t, long offset, int length, MappedUse use) {
