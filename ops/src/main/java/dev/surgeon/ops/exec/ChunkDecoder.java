@@ -1,16 +1,14 @@
 package dev.surgeon.ops.exec;
 
 import dev.surgeon.io.checkpoint.TensorRef;
-import dev.surgeon.io.dtype.ElementCodec;
-import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.ops.align.TensorGroup;
 
 import java.util.List;
 
 /**
  * Decodes one chunk of every input of a {@link TensorGroup} to F32, straight from a mapping of
- * the chunk (no copy into this process first): {@code in[k][i]} is element {@code first + i} of input k. One decoder per thread ({@link #local}), reused from
- * tensor to tensor, so a pass over a model makes no garbage per tensor and memory is one chunk per
+ * the chunk ({@link ElementReader#decode}): {@code in[k][i]} is element {@code first + i} of input
+ * k. One decoder per thread ({@link #local}), reused from tensor to tensor, so a pass over a model makes no garbage per tensor and memory is one chunk per
  * input per thread. Used by the write pass ({@code Elementwise}) and statistics passes ({@link ChunkPass}).
  */
 public final class ChunkDecoder {
@@ -39,11 +37,7 @@ public final class ChunkDecoder {
     public float[][] read(TensorGroup group, long first, int n) {
         List<TensorRef> refs = group.inputs();
         for (int k = 0; k < refs.size(); k++) {
-            TensorRef ref = refs.get(k);
-            DType dt = ref.info().dtype();
-            int width = dt.byteWidth();
-            float[] dst = in[k];
-            ref.file().mapped(ref.info(), first * width, n * width, b -> ElementCodec.decode(dt, b, dst, 0, n));
+            ElementReader.decode(refs.get(k), first, n, in[k], 0);
         }
         return in;
     }

@@ -67,7 +67,17 @@ public final class ElementReader {
      */
     public void readFloats(long first, int count, float[] dst, int offset) {
         checkCount(count);
-        ref.file().mapped(ref.info(), first * width, count * width, b -> ElementCodec.decode(dtype, b, dst, offset, count));
+        decode(ref, first, count, dst, offset);
+    }
+
+    /**
+     * Elements {@code [first, first + count)} of a decodable tensor decoded to F32 at
+     * {@code dst[offset...]}, straight from a mapping of their bytes (no buffer of this reader's).
+     */
+    public static void decode(TensorRef ref, long first, int count, float[] dst, int offset) {
+        DType dt = ref.info().dtype();
+        int w = dt.byteWidth();
+        ref.file().mapped(ref.info(), first * w, count * w, b -> ElementCodec.decode(dt, b, dst, offset, count));
     }
 
     /** The whole tensor decoded into {@code dst[0 .. numel)} (dst may be longer), block by block. */

@@ -161,8 +161,9 @@ public final class MaskedTensor implements TensorContent {
         int w = info.dtype().byteWidth();
         int total = n * w;
         dst.clear();
-        // copied from mappings of 1 MiB: a read into a heap buffer is staged by the JDK through a
-        // temporary direct buffer (two copies, and a whole-tensor read would make it tensor-sized)
+        // copied from mappings of 1 MiB, each unmapped after its copy, so mapped pages never add up
+        // to the tensor (a read into this heap buffer would be staged by the JDK through a
+        // temporary direct buffer: two copies)
         for (int off = 0; off < total; off += READ) {
             int len = Math.min(READ, total - off);
             tensor.ref().file().mapped(info, off, len, dst::put);
