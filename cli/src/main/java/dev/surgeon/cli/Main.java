@@ -14,6 +14,18 @@ public final class Main {
     private Main() {
     }
 
+    static {
+        // Start-up: surgeon has no Groovy closures and no java.sql/java.time options; without these
+        // picocli searches every jar on the class path for groovy.lang.Closure and reflects on twenty
+        // date and SQL classes for each command line it builds, in every run.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

@@ -116,7 +116,11 @@ public final class Architecture {
 
     /** Decimal block index, or -1 when it is too large to be one. */
     static int parseIndex(String digits) {
-        String d = digits.replaceFirst("^0+(?=\\d)", "");
+        int zeros = 0; // leading zeros, keeping the last digit (a regex here was compiled per tensor)
+        while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
+            zeros++;
+        }
+        String d = digits.substring(zeros);
         if (d.length() > 7) {
             return TensorRole.NO_BLOCK;
         }
