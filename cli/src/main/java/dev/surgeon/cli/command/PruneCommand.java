@@ -222,6 +222,12 @@ public final class PruneCommand implements Callable<Integer> {
         CalibratedPruning.Result r;
         if (stats != null) {
             CalibratedPruning.Request request = req.request(true, sparsityFile, 1, calibration.seed());
+            if (request.method() == CalibratedPruning.Method.WANDA) {
+                // each tensor is scored and cut as it is written: no mask pass, no masks kept
+                CalibratedPruning.Streamed s = CalibratedPruning.wandaInWritePass(targets, StatsFormat.read(stats), request);
+                report.put("data", "stats:" + stats);
+                return new Masks(s.pruner(), s.blocks());
+            }
             r = CalibratedPruning.fromStats(in, targets, StatsFormat.read(stats), request);
             report.put("data", "stats:" + stats);
         } else {

@@ -167,14 +167,22 @@ public final class CalibratedPruning {
 
     private static Result result(Request request, List<PrunableTensor> targets, Map<String, PruneMask> masks,
                                  Ecoflap.Plan plan) {
+        List<String> warnings = new ArrayList<>();
+        List<BlockResult> blocks = blocks(request, targets, t -> masks.get(t.name()).count(), plan, warnings);
+        return new Result(masks, blocks, List.copyOf(warnings));
+    }
+
+    /** The report's facts of each block, from what each target lost. */
+    private static List<BlockResult> blocks(Request request, List<PrunableTensor> targets,
+                                            java.util.function.ToLongFunction<PrunableTensor> pruned,
+                                            Ecoflap.Plan plan, List<String> warnings) {
         Map<Integer, long[]> counts = new TreeMap<>(); // block → {weights, pruned}
         for (PrunableTensor t : targets) {
             long[] c = counts.computeIfAbsent(t.block(), k -> new long[2]);
             c[0] += t.numel();
-            c[1] += masks.get(t.name()).count();
+            c[1] += pruned.applyAsLong(t);
         }
         List<BlockResult> blocks = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
         if (plan != null) {
             for (Ecoflap.Budget b : plan.budgets()) {
                 blocks.add(new BlockResult(b.block(), b.weights(), counts.get(b.block())[1], b.score(), b.sparsity()));
@@ -184,7 +192,37 @@ public final class CalibratedPruning {
             double target = request.nmM() != 0 ? (double) request.nmN() / request.nmM() : request.ratio();
             counts.forEach((b, c) -> blocks.add(new BlockResult(b, c[0], c[1], Double.NaN, target)));
         }
-        return new Result(masks, List.copyOf(blocks), List.copyOf(warnings));
+        return List.copyOf(blocks);
+    }
+
+    /** A pruner that cuts each tensor as it is written, and the method's facts of each block. */
+    public record Streamed(TensorPruner pruner, List<BlockResult> blocks) {
+    }
+
+    /**
+     * One-shot Wanda from statistics computed elsewhere, cut in the write pass
+     * ({@link Wanda.InWritePass}): no mask is computed ahead, kept, or read for twice. The blocks'
+     * pruned counts are the rule's, which prunes a fixed count per row, matrix or N:M group whatever
+     * the scores. ECoFLaP keeps {@link #fromStats}: its report needs the plan's exact totals.
+     */
+    public static Streamed wandaInWritePass(List<PrunableTensor> targets, ActivationStats stats, Request request) {
+        if (request.method() != Method.WANDA) {
+            throw new IllegalArgumentException("the write-pass cut is wanda's, not " + request.method());
+        }
+        check(request, targets);
+        TensorPruner pruner = new Wanda.InWritePass(sqSums(stats, targets, "the statistics file"), ruleOf(request, null));
+        return new Streamed(pruner, blocks(request, targets, t -> prunedBy(request, t), null, new ArrayList<>()));
+    }
+
+    /** What wanda's rule prunes of {@code t}: N of every M, ⌊n·ratio⌋ of the matrix, or ⌊cols·ratio⌋ a row. */
+    private static long prunedBy(Request request, PrunableTensor t) {
+        if (request.nmM() != 0) {
+            return t.numel() / request.nmM() * request.nmN();
+        }
+        if (request.perMatrix()) {
+            return Selection.countOf(t.numel(), request.ratio());
+        }
+        return t.rows() * Selection.countOf(t.cols(), request.ratio());
     }
 
     private static String allocationLine(Ecoflap.Plan plan) {

@@ -64,7 +64,7 @@ public final class MaskedTensor implements TensorContent {
         boolean bytesOnly = out == tensor.ref().info().dtype()
                 && (pruner instanceof TensorPruner.MagnitudeMatrix && halfMagnitude()
                 || pruner instanceof TensorPruner.Masks && maskInBytes());
-        return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel());
+        return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel() + pruner.scratchBytes(tensor));
     }
 
     /** A 16-bit tensor stored [out, in]: magnitude cuts it in its bytes ({@link HalfMagnitude}). */

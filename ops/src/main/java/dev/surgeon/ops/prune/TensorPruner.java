@@ -16,6 +16,11 @@ public interface TensorPruner {
      */
     long prune(PrunableTensor t, float[] stored, int n);
 
+    /** Bytes {@link #prune} allocates for {@code t} beyond its values (counted in the memory budget). */
+    default long scratchBytes(PrunableTensor t) {
+        return 0;
+    }
+
     /** Magnitude per matrix: exactly ⌊n·ratio⌋ lowest |w|, ties to the lower logical flat index. */
     static TensorPruner magnitudeMatrix(double ratio) {
         return new MagnitudeMatrix(ratio);
