@@ -201,7 +201,7 @@ public final class CalibratedPruning {
 
     /**
      * One-shot Wanda from statistics computed elsewhere, cut in the write pass
-     * ({@link Wanda.InWritePass}): no mask is computed ahead, kept, or read for twice. The blocks'
+     * ({@link Wanda.InWritePass}): no mask is computed ahead or kept, and no tensor is read twice. The blocks'
      * pruned counts are the rule's, which prunes a fixed count per row, matrix or N:M group whatever
      * the scores. ECoFLaP keeps {@link #fromStats}: its report needs the plan's exact totals.
      */
