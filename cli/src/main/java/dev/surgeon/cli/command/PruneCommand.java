@@ -18,6 +18,7 @@ import dev.surgeon.io.error.UsageException;
 import dev.surgeon.io.layers.LayerMap;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.util.TempFiles;
+import dev.surgeon.ops.calib.ActivationStats;
 import dev.surgeon.ops.calib.StatsFormat;
 import dev.surgeon.ops.prune.CalibratedPruning;
 import dev.surgeon.ops.prune.Magnitude;
@@ -222,14 +223,14 @@ public final class PruneCommand implements Callable<Integer> {
         CalibratedPruning.Result r;
         if (stats != null) {
             CalibratedPruning.Request request = req.request(true, sparsityFile, 1, calibration.seed());
+            ActivationStats read = StatsFormat.read(stats);
+            report.put("data", "stats:" + stats);
             if (request.method() == CalibratedPruning.Method.WANDA) {
                 // each tensor is scored and cut as it is written: no mask pass, no masks kept
-                CalibratedPruning.Streamed s = CalibratedPruning.wandaInWritePass(targets, StatsFormat.read(stats), request);
-                report.put("data", "stats:" + stats);
+                CalibratedPruning.Streamed s = CalibratedPruning.wandaInWritePass(targets, read, request);
                 return new Masks(s.pruner(), s.blocks());
             }
-            r = CalibratedPruning.fromStats(in, targets, StatsFormat.read(stats), request);
-            report.put("data", "stats:" + stats);
+            r = CalibratedPruning.fromStats(in, targets, read, request);
         } else {
             try (TransformerRunner runner = Runners.open(in)) {
                 CalibrationOptions.Resolved cal = calibration.resolve(in, runner, report, "prune", show);

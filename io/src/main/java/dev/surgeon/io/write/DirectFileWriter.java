@@ -21,8 +21,8 @@ import java.util.concurrent.BlockingQueue;
  * goes on (hashing, gathering) while the disk writes. Through the page cache, the kernel's copy of
  * every byte into fresh cache pages and their write-back cost about 1.5 s of CPU per GB on the
  * 2-core development machine (dd: 3 GB, 3.5-5.4 s of system time buffered against 0.8 s direct),
- * a fifth of a 3B BF16 scale's CPU samples (perf). The last partial block is written padded with zeros and the
- * file cut back to its length. The caller fsyncs the file as before (metadata and the cut).
+ * a fifth of a 3B BF16 scale's CPU samples (perf). The last partial block is written padded with
+ * zeros and the file cut back to its length. The caller fsyncs the file as before (metadata and the cut).
  * {@code -Dsurgeon.direct-io=false} turns it off.
  */
 final class DirectFileWriter implements WritableByteChannel {

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Decodes one chunk of every input of a {@link TensorGroup} to F32, straight from a mapping of
  * the chunk ({@link ElementReader#decode}): {@code in[k][i]} is element {@code first + i} of input
- * k. One decoder per thread ({@link #local}), reused from tensor to tensor, so a pass over a model makes no garbage per tensor and memory is one chunk per
- * input per thread. Used by the write pass ({@code Elementwise}) and statistics passes ({@link ChunkPass}).
+ * k. One decoder per thread ({@link #local}), reused from tensor to tensor, so a pass over a model
+ * makes no garbage per tensor and memory is one chunk per input per thread. Used by the write pass
+ * ({@code Elementwise}) and statistics passes ({@link ChunkPass}).
  */
 public final class ChunkDecoder {
     /** Elements per chunk: 256 Ki (1 MiB of floats per input), small enough that a 1024 x 1024 matrix splits in four. */
