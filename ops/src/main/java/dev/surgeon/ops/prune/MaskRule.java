@@ -11,11 +11,7 @@ public interface MaskRule {
 
     /** Every row prunes ⌊cols·ratio⌋. */
     static MaskRule perRow(double ratio) {
-        return (t, s) -> {
-            PruneMask m = new PruneMask(t.rows(), t.cols());
-            Selection.rows(s, (int) t.rows(), (int) t.cols(), ratio, m);
-            return m;
-        };
+        return (RowLocal) (s, rows, cols, m) -> Selection.rows(s, rows, cols, ratio, m);
     }
 
     /** The matrix prunes ⌊rows·cols·ratio⌋. */
@@ -29,10 +25,23 @@ public interface MaskRule {
 
     /** N zeros in every M consecutive columns of each row. */
     static MaskRule nm(int n, int m) {
-        return (t, s) -> {
-            PruneMask mask = new PruneMask(t.rows(), t.cols());
-            Selection.nm(s, (int) t.rows(), (int) t.cols(), n, m, mask);
-            return mask;
-        };
+        return (RowLocal) (s, rows, cols, mask) -> Selection.nm(s, rows, cols, n, m, mask);
+    }
+
+    /**
+     * A rule that decides each row alone (per row, N:M), so it gives the same cut applied to any run
+     * of whole rows as to the matrix: a tensor can be scored and cut a few rows at a time.
+     */
+    @FunctionalInterface
+    interface RowLocal extends MaskRule {
+        /** Selects in the row-major [rows, cols] {@code scores} into {@code mask} (of the same shape). */
+        void selectRows(float[] scores, int rows, int cols, PruneMask mask);
+
+        @Override
+        default PruneMask select(PrunableTensor tensor, float[] logicalScores) {
+            PruneMask m = new PruneMask(tensor.rows(), tensor.cols());
+            selectRows(logicalScores, (int) tensor.rows(), (int) tensor.cols(), m);
+            return m;
+        }
     }
 }

@@ -63,8 +63,9 @@ public final class MaskedTensor implements TensorContent {
     long workingBytes() {
         boolean bytesOnly = out == tensor.ref().info().dtype()
                 && (pruner instanceof TensorPruner.MagnitudeMatrix && halfMagnitude()
-                || pruner instanceof TensorPruner.Masks && maskInBytes());
-        return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel() + pruner.scratchBytes(tensor));
+                || pruner instanceof TensorPruner.Masks && maskInBytes()
+                || pruner instanceof Wanda.InWritePass w && w.cutsBytes(tensor));
+        return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel()) + pruner.scratchBytes(tensor);
     }
 
     /** A 16-bit tensor stored [out, in]: magnitude cuts it in its bytes ({@link HalfMagnitude}). */
@@ -176,6 +177,10 @@ public final class MaskedTensor implements TensorContent {
         if (pruner instanceof TensorPruner.Masks masks && maskInBytes()) {
             PruneMask m = masks.of(tensor);
             return new Computed(dst, m.count(), clearMasked(dst.array(), dst.arrayOffset(), m, n, w));
+        }
+        if (pruner instanceof Wanda.InWritePass wanda && wanda.cutsBytes(tensor)) {
+            long[] r = wanda.cutBytes(tensor, info.dtype(), dst.array(), dst.arrayOffset());
+            return new Computed(dst, r[0], r[1]);
         }
         float[] v = values(n);
         ElementCodec.decode(info.dtype(), dst.duplicate().order(ByteOrder.LITTLE_ENDIAN), v, 0, n);

@@ -91,14 +91,20 @@ public final class PruneMask {
 
     /** Zeroes the pruned elements among the first {@link #numel()} of {@code values} (a reused array may be longer). */
     public void zeroPruned(float[] values) {
-        if (values.length < numel()) {
-            throw new IllegalArgumentException("array of " + values.length + " elements for a mask of " + numel());
+        zeroPruned(values, 0);
+    }
+
+    /** Zeroes {@code values[from + i]} for each pruned element i (the mask of a run of rows inside a larger array). */
+    public void zeroPruned(float[] values, int from) {
+        if (values.length - from < numel()) {
+            throw new IllegalArgumentException("array of " + (values.length - from) + " elements from " + from
+                    + " for a mask of " + numel());
         }
         for (int w = 0; w < bits.length; w++) {
             long word = bits[w];
             while (word != 0) {
                 int b = Long.numberOfTrailingZeros(word);
-                values[(w << 6) + b] = 0f;
+                values[from + (w << 6) + b] = 0f;
                 word &= word - 1;
             }
         }

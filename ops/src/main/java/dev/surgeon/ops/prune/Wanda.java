@@ -1,6 +1,8 @@
 package dev.surgeon.ops.prune;
 
+import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.error.InvalidInputException;
+import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.ops.calib.Calibrator;
 import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.ops.exec.Execution;
@@ -9,6 +11,8 @@ import dev.surgeon.ops.exec.OrderedParallel;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,18 +42,28 @@ final class Wanda {
 
     /** As above over the first {@code n} values of {@code logical} (the array may be longer). */
     static float[] scores(PrunableTensor t, float[] logical, int n, double[] sqSum) {
-        int cols = (int) t.cols();
-        double[] norm = new double[cols];
-        for (int j = 0; j < cols; j++) {
+        float[] s = new float[n];
+        scoreRows(logical, 0, n, norms(sqSum), s);
+        return s;
+    }
+
+    /** ‖X_j‖₂ of each input column j. */
+    private static double[] norms(double[] sqSum) {
+        double[] norm = new double[sqSum.length];
+        for (int j = 0; j < norm.length; j++) {
             norm[j] = Math.sqrt(sqSum[j]);
         }
-        float[] s = new float[n];
-        for (int row = 0; row < n; row += cols) {
+        return norm;
+    }
+
+    /** The scores of the {@code len} values (whole rows of norm.length columns) from {@code v[from]} into {@code s[0..len)}. */
+    private static void scoreRows(float[] v, int from, int len, double[] norm, float[] s) {
+        int cols = norm.length;
+        for (int row = 0; row < len; row += cols) {
             for (int j = 0; j < cols; j++) {
-                s[row + j] = (float) (Math.abs(logical[row + j]) * norm[j]);
+                s[row + j] = (float) (Math.abs(v[from + row + j]) * norm[j]);
             }
         }
-        return s;
     }
 
     /** The mask of one tensor from its input statistics (values read from the checkpoint). */
@@ -62,20 +76,101 @@ final class Wanda {
      * One-shot, in the write pass: each tensor's mask from the values being written and its Linear's
      * statistics, applied at once and dropped, so no mask outlives its tensor and nothing is read
      * twice (the masks of a 3B model, one bit a weight, were 352 MB kept between two passes).
+     *
+     * <p>A row-local rule (per row, N:M) on a tensor stored [out, in] is scored and cut a slab of
+     * about {@code slabElements} values at a time: no scores array of the tensor's size (at 3B each
+     * was 100 MB, allocated per tensor, and the garbage grew the heap to 1 GB), and a tensor kept in
+     * its dtype is cut in its bytes ({@link #cutBytes}) without an F32 copy.
      */
-    record InWritePass(Function<String, double[]> sqSums, Function<PrunableTensor, MaskRule> rules) implements TensorPruner {
+    record InWritePass(Function<String, double[]> sqSums, Function<PrunableTensor, MaskRule> rules, int slabElements)
+            implements TensorPruner {
+        /** Values scored at a time: the slab's values and scores stay in the core's cache. */
+        static final int SLAB = 1 << 15;
+
+        InWritePass(Function<String, double[]> sqSums, Function<PrunableTensor, MaskRule> rules) {
+            this(sqSums, rules, SLAB);
+        }
+
         @Override
         public long prune(PrunableTensor t, float[] stored, int n) {
+            if (bySlabs(t)) {
+                return cutSlabs(t, stored, null, 0, null)[0];
+            }
             // stored [out, in] is the logical view already, and the scores are read before any cut
             float[] logical = t.transposed() ? t.toLogical(java.util.Arrays.copyOf(stored, n)) : stored;
             PruneMask mask = rules.apply(t).select(t, scores(t, logical, n, sqSums.apply(t.linear())));
             return TensorPruner.applyMask(t, mask, stored);
         }
 
-        /** The scores in F32, and a logical copy of a transposed tensor. */
+        /** Whether {@link #cutBytes} can cut {@code t} kept in its own stored dtype. */
+        boolean cutsBytes(PrunableTensor t) {
+            DType d = t.ref().info().dtype();
+            return bySlabs(t) && (d == DType.BF16 || d == DType.F16 || d == DType.F32);
+        }
+
+        /**
+         * Cuts {@code t}'s elements, stored in {@code a} from {@code base} as {@code dtype} (BF16, F16
+         * or F32; see {@link #cutsBytes}), writing every ±0 as +0 as the decoded path does; returns
+         * {pruned, zeros of the result}.
+         */
+        long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base) {
+            return cutSlabs(t, null, a, base, dtype);
+        }
+
+        /** The F32 scores of a slab, and its values when decoded from bytes; a logical copy of a transposed tensor. */
         @Override
         public long scratchBytes(PrunableTensor t) {
-            return (t.transposed() ? 8L : 4L) * t.numel();
+            return bySlabs(t) ? 8L * slabRows(t) * t.cols() : (t.transposed() ? 8L : 4L) * t.numel();
+        }
+
+        private boolean bySlabs(PrunableTensor t) {
+            return !t.transposed() && rules.apply(t) instanceof MaskRule.RowLocal;
+        }
+
+        private int slabRows(PrunableTensor t) {
+            return (int) Math.max(1, Math.min(t.rows(), slabElements / t.cols()));
+        }
+
+        /**
+         * Scores and cuts whole rows a slab at a time, from {@code stored} (F32, zeroed in place) or
+         * from the {@code dtype} bytes of {@code a} (cleared in place); returns {pruned, zeros} (zeros
+         * counted for bytes only).
+         */
+        private long[] cutSlabs(PrunableTensor t, float[] stored, byte[] a, int base, DType dtype) {
+            MaskRule.RowLocal rule = (MaskRule.RowLocal) rules.apply(t);
+            double[] norm = norms(sqSums.apply(t.linear()));
+            int rows = (int) t.rows();
+            int cols = (int) t.cols();
+            int per = slabRows(t);
+            float[] values = stored == null ? new float[per * cols] : null;
+            float[] scores = new float[per * cols];
+            int width = dtype == null ? 4 : dtype.byteWidth();
+            long pruned = 0;
+            long zeros = 0;
+            for (int r0 = 0; r0 < rows; r0 += per) {
+                int r = Math.min(per, rows - r0);
+                int len = r * cols;
+                int from = r0 * cols;
+                if (len < scores.length) { // the last slab: the selection takes arrays of its exact size
+                    scores = new float[len];
+                }
+                if (stored == null) {
+                    ByteBuffer bytes = ByteBuffer.wrap(a, base + from * width, len * width).order(ByteOrder.LITTLE_ENDIAN);
+                    ElementCodec.decode(dtype, bytes, values, 0, len);
+                    scoreRows(values, 0, len, norm, scores);
+                } else {
+                    scoreRows(stored, from, len, norm, scores);
+                }
+                PruneMask mask = new PruneMask(r, cols);
+                rule.selectRows(scores, r, cols, mask);
+                pruned += mask.count();
+                if (stored == null) {
+                    zeros += MaskedTensor.clearMasked(a, base + from * width, mask, len, width);
+                } else {
+                    mask.zeroPruned(stored, from);
+                }
+            }
+            return new long[] {pruned, zeros};
         }
     }
 

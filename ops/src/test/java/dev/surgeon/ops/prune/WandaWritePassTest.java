@@ -3,9 +3,13 @@ package dev.surgeon.ops.prune;
 import dev.surgeon.io.SharedFixtures;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.ops.exec.ElementReader;
+import dev.surgeon.io.dtype.ElementCodec;
+import dev.surgeon.io.safetensors.DType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Random;
 
@@ -17,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (stored [in, out]).
  */
 class WandaWritePassTest {
+    /** Slab sizes: one row at a time, a few rows with a shorter last slab, and the default. */
+    private static final int[] SLABS = {1, 300, Wanda.InWritePass.SLAB};
+
     @ParameterizedTest
     @ValueSource(strings = {"testbed:base", "real:gpt2-tiny-random-lmhead"})
     void theWritePassCutEqualsTheMaskPassCut(String model) {
@@ -27,23 +34,88 @@ class WandaWritePassTest {
             assertThat(targets).isNotEmpty();
             Random random = new Random(7);
             for (PrunableTensor t : targets) {
-                double[] sq = new double[(int) t.cols()];
-                for (int j = 0; j < sq.length; j++) {
-                    sq[j] = random.nextDouble() * 4;
-                }
+                double[] sq = sqSums(t, random);
                 for (MaskRule rule : List.of(MaskRule.perRow(0.5), MaskRule.perMatrix(0.3), MaskRule.nm(2, 4))) {
                     float[] stored = ElementReader.readAll(t.ref());
                     int n = (int) t.numel();
                     float[] expected = stored.clone();
                     PruneMask mask = Wanda.mask(t, sq, rule);
                     TensorPruner.applyMask(t, mask, expected);
-                    float[] cut = java.util.Arrays.copyOf(stored, n + 5); // the write pass's arrays may be longer
-                    long pruned = new Wanda.InWritePass(name -> sq, x -> rule).prune(t, cut, n);
-                    assertThat(pruned).as(t.name()).isEqualTo(mask.count());
-                    assertThat(java.util.Arrays.copyOf(cut, n)).as(t.name()).containsExactly(expected);
+                    for (int slab : SLABS) {
+                        float[] cut = java.util.Arrays.copyOf(stored, n + 5); // the write pass's arrays may be longer
+                        long pruned = new Wanda.InWritePass(name -> sq, x -> rule, slab).prune(t, cut, n);
+                        assertThat(pruned).as(t.name() + " slab " + slab).isEqualTo(mask.count());
+                        assertThat(java.util.Arrays.copyOf(cut, n)).as(t.name() + " slab " + slab).isEqualTo(expected);
+                    }
                     assertThat(t.transposed()).isEqualTo(where[0].equals("real"));
                 }
             }
         }
+    }
+
+    /**
+     * A tensor kept in its dtype is cut in its bytes: the same zeros as the mask pass on the values
+     * those bytes hold, ±0 written +0, and the zeros of the result counted.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"BF16", "F16", "F32"})
+    void aTensorKeptInItsDtypeIsCutInItsBytes(String dtypeName) {
+        DType dtype = DType.valueOf(dtypeName);
+        try (Checkpoint c = Checkpoint.open(SharedFixtures.testbed("base").toString())) {
+            Random random = new Random(11);
+            for (PrunableTensor t : TinyLlama.targets(c)) {
+                double[] sq = sqSums(t, random);
+                int n = (int) t.numel();
+                int w = dtype.byteWidth();
+                float[] values = ElementReader.readAll(t.ref());
+                values[0] = -0f; // a negative zero the cut must write as +0 whether or not it is pruned
+                values[n - 1] = 0f;
+                ByteBuffer bytes = ByteBuffer.allocate(3 + n * w).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.position(3); // at an offset inside the array, as in a reused buffer
+                ElementCodec.encode(dtype, values, 0, n, bytes);
+                float[] held = new float[n]; // the values as the dtype holds them
+                ElementCodec.decode(dtype, ByteBuffer.wrap(bytes.array(), 3, n * w).order(ByteOrder.LITTLE_ENDIAN), held, 0, n);
+                for (MaskRule rule : List.of(MaskRule.perRow(0.5), MaskRule.nm(2, 4))) {
+                    float[] expected = held.clone();
+                    PruneMask mask = rule.select(t, Wanda.scores(t, held, sq)); // LLaMA: stored = logical
+                    TensorPruner.applyMask(t, mask, expected);
+                    long expectedZeros = 0;
+                    for (int i = 0; i < n; i++) {
+                        expected[i] = expected[i] == 0 ? 0f : expected[i]; // -0 → +0
+                        expectedZeros += expected[i] == 0 ? 1 : 0;
+                    }
+                    for (int slab : SLABS) {
+                        byte[] a = bytes.array().clone();
+                        Wanda.InWritePass pass = new Wanda.InWritePass(name -> sq, x -> rule, slab);
+                        long[] r = pass.cutBytes(t, dtype, a, 3);
+                        float[] got = new float[n];
+                        ElementCodec.decode(dtype, ByteBuffer.wrap(a, 3, n * w).order(ByteOrder.LITTLE_ENDIAN), got, 0, n);
+                        String as = t.name() + " " + dtype + " slab " + slab;
+                        assertThat(r[0]).as(as).isEqualTo(mask.count());
+                        assertThat(r[1]).as(as).isEqualTo(expectedZeros);
+                        assertThat(bits(got)).as(as).isEqualTo(bits(expected));
+                        assertThat(a[0] == bytes.array()[0] && a[1] == bytes.array()[1] && a[2] == bytes.array()[2])
+                                .as("bytes before the tensor untouched").isTrue();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Raw bits, so +0 and -0 differ. */
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return b;
+    }
+
+    private static double[] sqSums(PrunableTensor t, Random random) {
+        double[] sq = new double[(int) t.cols()];
+        for (int j = 0; j < sq.length; j++) {
+            sq[j] = random.nextDouble() * 4;
+        }
+        return sq;
     }
 }
