@@ -239,14 +239,21 @@ public final class PruneCommand implements Callable<Integer> {
                 CalibratedPruning.Request request = req.request(oneShot, sparsityFile, cal.batch(), calibration.seed());
                 Console.note("prune: " + req.name() + " on " + cal.windows().length + " sequences of " + cal.seqLen()
                         + " tokens (" + cal.source() + ")" + (oneShot ? ", one-shot" : ", block by block"));
-                r = CalibratedPruning.run(runner, in, targets, cal.windows(), zeroth, request, msg -> {
+                java.util.function.Consumer<String> say = msg -> {
                     if (Console.verbose() || show) {
                         Console.note("prune: " + msg);
                     }
-                });
+                };
                 report.put("samples", cal.windows().length);
                 report.put("seq_len", cal.seqLen());
                 report.put("batch", cal.batch());
+                if (oneShot && request.method() == CalibratedPruning.Method.WANDA) {
+                    // the dense model's statistics, then each tensor cut as it is written (the runner closed)
+                    CalibratedPruning.Streamed s = CalibratedPruning.wandaInWritePass(runner, targets, cal.windows(),
+                            request, say);
+                    return new Masks(s.pruner(), s.blocks());
+                }
+                r = CalibratedPruning.run(runner, in, targets, cal.windows(), zeroth, request, say);
             }
         }
         r.warnings().forEach(report::warn);

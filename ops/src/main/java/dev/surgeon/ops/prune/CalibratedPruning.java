@@ -86,13 +86,22 @@ public final class CalibratedPruning {
         Function<PrunableTensor, MaskRule> rules = ruleOf(request, plan);
         Map<String, PruneMask> masks;
         if (request.oneShot()) {
-            ActivationStats stats = Calibrator.run(runner, windows, request.batch(), null, Map.of(),
-                    done -> say.accept("calibration: block " + done + "/" + runner.blockCount()));
-            masks = Wanda.oneShot(targets, sqSums(stats, targets, "the forward pass"), rules, say);
+            ActivationStats stats = denseStats(runner, windows, request, say);
+            masks = Wanda.oneShot(targets, sqSums(stats, targets, FORWARD_PASS), rules, say);
         } else {
             masks = Wanda.sequential(runner, targets, windows, request.batch(), rules, say);
         }
         return result(request, targets, masks, plan);
+    }
+
+    private static final String FORWARD_PASS = "the forward pass";
+    private static final String STATS_FILE = "the statistics file";
+
+    /** The statistics of every Linear from the dense model (one-shot). */
+    private static ActivationStats denseStats(TransformerRunner runner, int[][] windows, Request request,
+                                              Consumer<String> say) {
+        return Calibrator.run(runner, windows, request.batch(), null, Map.of(),
+                done -> say.accept("calibration: block " + done + "/" + runner.blockCount()));
     }
 
     /** Runs the method one-shot from statistics computed elsewhere (no runner: ECoFLaP needs a sparsity file). */
@@ -108,7 +117,7 @@ public final class CalibratedPruning {
             int blocks = new LayerMap(model.names(), model.config()).blockCount();
             plan = Ecoflap.fromFile(targets, SparsityFile.read(request.sparsityFile(), targets, blocks), request.ratio());
         }
-        Function<String, double[]> sq = sqSums(stats, targets, "the statistics file");
+        Function<String, double[]> sq = sqSums(stats, targets, STATS_FILE);
         return result(request, targets, Wanda.oneShot(targets, sq, ruleOf(request, plan), m -> { }), plan);
     }
 
@@ -206,11 +215,30 @@ public final class CalibratedPruning {
      * the scores. ECoFLaP keeps {@link #fromStats}: its report needs the plan's exact totals.
      */
     public static Streamed wandaInWritePass(List<PrunableTensor> targets, ActivationStats stats, Request request) {
-        if (request.method() != Method.WANDA) {
-            throw new IllegalArgumentException("the write-pass cut is wanda's, not " + request.method());
+        checkWandaOneShot(request, targets);
+        return streamed(targets, stats, request, STATS_FILE);
+    }
+
+    /**
+     * One-shot Wanda with a forward pass: the dense model's statistics, then the cut in the write
+     * pass as from a statistics file ({@link #wandaInWritePass}), after the runner is closed.
+     */
+    public static Streamed wandaInWritePass(TransformerRunner runner, List<PrunableTensor> targets, int[][] windows,
+                                            Request request, Consumer<String> progress) {
+        checkWandaOneShot(request, targets); // before the forward pass: wrong options fail at once
+        ActivationStats stats = denseStats(runner, windows, request, progress == null ? m -> { } : progress);
+        return streamed(targets, stats, request, FORWARD_PASS);
+    }
+
+    private static void checkWandaOneShot(Request request, List<PrunableTensor> targets) {
+        if (request.method() != Method.WANDA || !request.oneShot()) {
+            throw new IllegalArgumentException("the write-pass cut is one-shot wanda's, not " + request);
         }
         check(request, targets);
-        TensorPruner pruner = new Wanda.InWritePass(sqSums(stats, targets, "the statistics file"), ruleOf(request, null));
+    }
+
+    private static Streamed streamed(List<PrunableTensor> targets, ActivationStats stats, Request request, String source) {
+        TensorPruner pruner = new Wanda.InWritePass(sqSums(stats, targets, source), ruleOf(request, null));
         return new Streamed(pruner, blocks(request, targets, t -> prunedBy(request, t), null, new ArrayList<>()));
     }
 

@@ -188,6 +188,31 @@ class WandaTest {
     }
 
     @Test
+    void oneShotInTheWritePassCutsWhatTheMaskPassMasks() throws Exception {
+        int[][] w = TinyLlama.windows(5, 4, 6);
+        try (Checkpoint c = Checkpoint.open(model.toString())) {
+            List<PrunableTensor> targets = TinyLlama.targets(c);
+            Map<String, PruneMask> masks = run(c, targets, w, wanda(0.5, true)).masks();
+            CalibratedPruning.Streamed streamed;
+            try (LlamaRunner r = LlamaRunner.open(c)) {
+                streamed = CalibratedPruning.wandaInWritePass(r, targets, w, wanda(0.5, true), m -> { });
+                assertThatThrownBy(() -> CalibratedPruning.wandaInWritePass(r, targets, w, wanda(0.5, false), m -> { }))
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+            long total = 0;
+            for (PrunableTensor t : targets) {
+                float[] expected = dev.surgeon.ops.exec.ElementReader.readAll(t.ref());
+                float[] cut = expected.clone();
+                TensorPruner.applyMask(t, masks.get(t.name()), expected);
+                total += streamed.pruner().prune(t, cut, cut.length);
+                assertThat(cut).as(t.name()).isEqualTo(expected);
+            }
+            assertThat(streamed.blocks().stream().mapToLong(CalibratedPruning.BlockResult::pruned).sum()).isEqualTo(total)
+                    .isEqualTo(masks.values().stream().mapToLong(PruneMask::count).sum());
+        }
+    }
+
+    @Test
     void badOptions() throws Exception {
         try (Checkpoint c = Checkpoint.open(model.toString())) {
             List<PrunableTensor> targets = TinyLlama.targets(c);
