@@ -26,7 +26,9 @@ public final class LoggingOptions {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Take options from a JSON (.json) or YAML (.yaml, .yml) file: keys are the long option names "
                     + "without dashes (ratio: 0.2, force: true) and the positional parameters' labels in lower case "
-                    + "(model, base, ft: [a, b]); flags on the command line override it; unknown keys are an error (exit 2). "
+                    + "(model, base, ft: [a, b]); flags on the command line override it, and every on/off flag has a negative "
+                    + "form to turn off one the file turns on (--no-force; --card for --no-card); unknown keys are an error "
+                    + "(exit 2). "
                     + "Default: none.")
     Path config;
 

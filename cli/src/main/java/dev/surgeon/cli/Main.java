@@ -123,6 +123,7 @@ public final class Main {
         for (String n : names) {
             cl.addSubcommand(n, new CommandLine(SurgeonCommand.COMMANDS.get(n), CommandLine.defaultFactory()));
         }
+        dev.surgeon.cli.config.FlagNegation.addTo(cl);
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler.Usage());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -163,6 +163,52 @@ class ConfigFileTest {
     }
 
     @Test
+    void aFlagTheFileTurnsOnIsTurnedOffByItsNegativeForm() throws Exception {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Path cfg = write("on.yaml", "force: true\nno-card: true\n");
+        assertThat(run("convert", base.toString(), "--config", cfg.toString(), "--no-force", "-o", out.toString(), "-q").code())
+                .as("--no-force over the file's force: true").isEqualTo(ExitCodes.IO_FAILURE);
+        assertThat(out).isEmptyDirectory();
+        assertThat(run("convert", base.toString(), "--config", cfg.toString(), "-o", out.toString(), "-q").code()).isZero();
+        assertThat(out.resolve("model.safetensors")).exists();
+        assertThat(out.resolve("README.md")).as("no-card: true").doesNotExist();
+        assertThat(run("convert", base.toString(), "--config", cfg.toString(), "--card", "-o", out.toString(), "-q").code())
+                .isZero();
+        assertThat(out.resolve("README.md")).as("--card over the file's no-card: true").exists();
+        // without a file the negative form is the default, and the positive one still means on
+        assertThat(run("convert", base.toString(), "--no-force", "-o", out.toString(), "-q").code())
+                .isEqualTo(ExitCodes.IO_FAILURE);
+        assertThat(run("convert", base.toString(), "--force", "--no-card", "-o", out.toString(), "-q").code()).isZero();
+        assertThat(out.resolve("README.md")).doesNotExist();
+    }
+
+    @Test
+    void everyFlagOfEveryCommandHasANegativeFormAndHelpShowsItsOwnName() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Main.commandLine(), all);
+        int flags = 0;
+        for (CommandLine c : all) {
+            var spec = c.getCommandSpec();
+            String help = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            for (var o : spec.options()) {
+                boolean flag = o.arity().max() == 0 && !o.usageHelp() && !o.versionHelp() && o.longestName().startsWith("--");
+                if (!flag) {
+                    continue;
+                }
+                String negative = dev.surgeon.cli.config.FlagNegation.negative(spec, o);
+                assertThat(spec.negatedOptionsMap()).as(spec.qualifiedName() + " " + o.longestName())
+                        .containsEntry(negative, o);
+                assertThat(negative).isEqualTo(o.longestName().startsWith("--no-")
+                        ? "--" + o.longestName().substring(5) : "--no-" + o.longestName().substring(2));
+                assertThat(help).as(spec.qualifiedName()).contains(o.longestName()).doesNotContain("[no-]");
+                flags++;
+            }
+        }
+        assertThat(flags).isGreaterThan(40);
+    }
+
+    @Test
     void aMultiValueOptionInTheFileAndOnTheCommandLine() throws Exception {
         Path cfg = write("prune.yaml", "method: magnitude\nratio: 0.5\ninclude: [q_proj, k_proj]\nexclude:\n  - layers\\.1\\.\n");
         Path a = tmp.resolve("a");

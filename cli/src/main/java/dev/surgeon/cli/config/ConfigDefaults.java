@@ -133,14 +133,16 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     /**
      * After parsing: multi-value arguments the command line left out get the whole list from the
-     * file, and a flag given on the command line is on even where the file set it to true.
+     * file, and a flag given on the command line is what it says there (on, or off in its negative
+     * form), whatever the file set it to.
      */
     public void applyLists(ParseResult leaf) {
         for (Map.Entry<ArgSpec, List<String>> e : values.entrySet()) {
             ArgSpec arg = e.getKey();
             if (isFlag(arg) && given(leaf, arg)) {
-                // picocli flips a flag whose default is true; on the command line a flag always means on
-                arg.setValue(Boolean.TRUE);
+                // picocli flips a flag whose default (here the file's value) is true, and gives its
+                // negative form the default: the command line's last form decides instead
+                arg.setValue(!FlagNegation.negatedLast(leaf, (OptionSpec) arg));
                 continue;
             }
             if (!arg.isMultiValue() || given(leaf, arg)) {
