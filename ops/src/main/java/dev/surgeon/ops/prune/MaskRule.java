@@ -34,7 +34,10 @@ public interface MaskRule {
      */
     @FunctionalInterface
     interface RowLocal extends MaskRule {
-        /** Selects in the row-major [rows, cols] {@code scores} into {@code mask} (of the same shape). */
+        /**
+         * Selects in the first rows × cols values of {@code scores} (row-major; the array may be
+         * longer) into {@code mask}, of shape [rows, cols].
+         */
         void selectRows(float[] scores, int rows, int cols, PruneMask mask);
 
         @Override

@@ -39,6 +39,11 @@ public final class PruneMask {
         bits[(int) (i >>> 6)] |= 1L << i;
     }
 
+    /** Marks element {@code i} when {@code cut}, without a branch on it (half of a 2:4 group's elements are cut, in no order). */
+    public void pruneIf(long i, boolean cut) {
+        bits[(int) (i >>> 6)] |= (long) (cut ? 1 : 0) << i;
+    }
+
     public void prune(long row, long col) {
         prune(row * cols + col);
     }

@@ -54,7 +54,10 @@ public interface TensorPruner {
     /** Scores = |w| (the magnitude), mask by {@code rule} (per row, N:M, ...). */
     static TensorPruner magnitude(MaskRule rule) {
         return (t, stored, n) -> {
-            float[] logical = t.toLogical(java.util.Arrays.copyOf(stored, n));
+            // a row-local rule ranks a tensor stored [out, in] in place (|w| is the key of w); else a
+            // logical copy of exactly n values (at 3B each copy was 100 MB, allocated per tensor)
+            boolean inPlace = !t.transposed() && rule instanceof MaskRule.RowLocal;
+            float[] logical = inPlace ? stored : t.toLogical(java.util.Arrays.copyOf(stored, n));
             return applyMask(t, rule.select(t, logical), stored);
         };
     }

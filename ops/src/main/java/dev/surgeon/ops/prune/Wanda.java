@@ -151,9 +151,6 @@ final class Wanda {
                 int r = Math.min(per, rows - r0);
                 int len = r * cols;
                 int from = r0 * cols;
-                if (len < scores.length) { // the last slab: the selection takes arrays of its exact size
-                    scores = new float[len];
-                }
                 if (stored == null) {
                     ByteBuffer bytes = ByteBuffer.wrap(a, base + from * width, len * width).order(ByteOrder.LITTLE_ENDIAN);
                     ElementCodec.decode(dtype, bytes, values, 0, len);

@@ -30,6 +30,27 @@ class SelectionProperties {
         assertThat(cut.mask(s, rows, cols)).isEqualTo(whole);
     }
 
+    @Property(tries = 300)
+    void nmPrunesTheNLowestOfEveryGroupWhateverItsSize(@ForAll @IntRange(min = 1, max = 4) int rows,
+                                                       @ForAll @IntRange(min = 2, max = 40) int m,
+                                                       @ForAll @IntRange(min = 1, max = 3) int groups,
+                                                       @ForAll @IntRange(min = 0, max = 39) int nSeed,
+                                                       @ForAll @IntRange(min = 1, max = 6) int distinct, @ForAll long seed) {
+        int n = nSeed % m; // 0 ≤ n < m; m from 2 to 40 spans both sides of the small-group path
+        int cols = m * groups;
+        float[] s = scores(rows * cols, distinct, seed);
+        PruneMask mask = new PruneMask(rows, cols);
+        Selection.nm(s, rows, cols, n, m, mask);
+        for (int g = 0; g < rows * groups; g++) {
+            long inGroup = 0;
+            for (int j = 0; j < m; j++) {
+                inGroup += mask.pruned((long) g * m + j) ? 1 : 0;
+            }
+            assertThat(inGroup).isEqualTo(n);
+            assertLowestFirst(s, mask, g * m, m);
+        }
+    }
+
     /** Every pruned score ≤ every kept one; among equal scores the pruned ones come first. */
     private static void assertLowestFirst(float[] s, PruneMask m, int from, int len) {
         for (int i = from; i < from + len; i++) {
