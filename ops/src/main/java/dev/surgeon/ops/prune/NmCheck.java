@@ -42,15 +42,36 @@ public final class NmCheck {
         }
         // the written tensor with the target's logical view (its role says whether it is transposed)
         PrunableTensor t = new PrunableTensor(ref, target.role(), target.rows(), target.cols());
-        float[] stored = ElementReader.readAll(ref);
-        for (long r = 0; r < t.rows(); r++) {
-            for (long c0 = 0; c0 + m <= t.cols(); c0 += m) {
+        int cols = (int) t.cols();
+        if (t.transposed()) {
+            return firstIn(t.toLogical(ElementReader.readAll(ref)), 0, (int) t.rows(), cols, n, m, t.name());
+        }
+        // stored [out, in]: whole rows a slab at a time (groups lie within a row), so no tensor is held
+        // whole (at 3B each was 100 MB, allocated per tensor, and the garbage grew the heap past 1 GB)
+        ElementReader reader = new ElementReader(ref);
+        int per = (int) Math.max(1, Math.min(t.rows(), ElementReader.BLOCK / cols));
+        float[] slab = new float[per * cols];
+        for (long r0 = 0; r0 < t.rows(); r0 += per) {
+            int rows = (int) Math.min(per, t.rows() - r0);
+            reader.readFloats(r0 * cols, rows * cols, slab, 0);
+            Violation v = firstIn(slab, r0, rows, cols, n, m, t.name());
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The first group with fewer than n zeros among {@code rows} logical rows (from row {@code row0}) of {@code values}. */
+    private static Violation firstIn(float[] values, long row0, int rows, int cols, int n, int m, String name) {
+        for (int r = 0; r < rows; r++) {
+            for (int c0 = 0; c0 + m <= cols; c0 += m) {
                 int zeros = 0;
-                for (long c = c0; c < c0 + m; c++) {
-                    zeros += stored[(int) t.storedIndex(r, c)] == 0f ? 1 : 0;
+                for (int c = c0; c < c0 + m; c++) {
+                    zeros += values[r * cols + c] == 0f ? 1 : 0;
                 }
                 if (zeros < n) {
-                    return new Violation(t.name(), r, c0, zeros);
+                    return new Violation(name, row0 + r, c0, zeros);
                 }
             }
         }
