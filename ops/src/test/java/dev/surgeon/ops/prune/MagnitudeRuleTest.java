@@ -1,6 +1,5 @@
 package dev.surgeon.ops.prune;
 
-import dev.surgeon.io.SharedFixtures;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.ops.exec.ElementReader;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,9 +19,7 @@ class MagnitudeRuleTest {
     @ParameterizedTest
     @ValueSource(strings = {"testbed:base", "real:gpt2-tiny-random-lmhead"})
     void inPlaceEqualsTheLogicalCopy(String model) {
-        String[] where = model.split(":");
-        var dir = where[0].equals("testbed") ? SharedFixtures.testbed(where[1]) : SharedFixtures.real(where[1]);
-        try (Checkpoint c = Checkpoint.open(dir.toString())) {
+        try (Checkpoint c = TinyLlama.openShared(model)) {
             List<PrunableTensor> targets = TinyLlama.targets(c);
             assertThat(targets).isNotEmpty();
             for (PrunableTensor t : targets) {

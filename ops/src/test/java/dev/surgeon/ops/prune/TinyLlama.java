@@ -1,6 +1,7 @@
 package dev.surgeon.ops.prune;
 
 import com.google.gson.JsonParser;
+import dev.surgeon.io.SharedFixtures;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.io.layers.LayerMap;
 import dev.surgeon.io.safetensors.DType;
@@ -53,6 +54,16 @@ final class TinyLlama {
                 + ",\"num_key_value_heads\":" + KV + ",\"rms_norm_eps\":1e-5,\"rope_theta\":10000.0,\"vocab_size\":" + V
                 + ",\"tie_word_embeddings\":false,\"max_position_embeddings\":64}").toString());
         return dir;
+    }
+
+    /**
+     * A shared fixture named {@code "testbed:NAME"} (the LLaMA testbed, weights stored [out, in]) or
+     * {@code "real:NAME"} (e.g. GPT-2, Conv1D weights stored [in, out]), opened.
+     */
+    static Checkpoint openShared(String spec) {
+        String[] where = spec.split(":", 2);
+        Path dir = where[0].equals("testbed") ? SharedFixtures.testbed(where[1]) : SharedFixtures.real(where[1]);
+        return Checkpoint.open(dir.toString());
     }
 
     /** The default prunable tensors of an opened model. */

@@ -1,6 +1,5 @@
 package dev.surgeon.ops.prune;
 
-import dev.surgeon.io.SharedFixtures;
 import dev.surgeon.io.checkpoint.Checkpoint;
 import dev.surgeon.ops.exec.ElementReader;
 import dev.surgeon.io.dtype.ElementCodec;
@@ -27,9 +26,7 @@ class WandaWritePassTest {
     @ParameterizedTest
     @ValueSource(strings = {"testbed:base", "real:gpt2-tiny-random-lmhead"})
     void theWritePassCutEqualsTheMaskPassCut(String model) {
-        String[] where = model.split(":");
-        var dir = where[0].equals("testbed") ? SharedFixtures.testbed(where[1]) : SharedFixtures.real(where[1]);
-        try (Checkpoint c = Checkpoint.open(dir.toString())) {
+        try (Checkpoint c = TinyLlama.openShared(model)) {
             List<PrunableTensor> targets = TinyLlama.targets(c);
             assertThat(targets).isNotEmpty();
             Random random = new Random(7);
@@ -47,7 +44,7 @@ class WandaWritePassTest {
                         assertThat(pruned).as(t.name() + " slab " + slab).isEqualTo(mask.count());
                         assertThat(java.util.Arrays.copyOf(cut, n)).as(t.name() + " slab " + slab).isEqualTo(expected);
                     }
-                    assertThat(t.transposed()).isEqualTo(where[0].equals("real"));
+                    assertThat(t.transposed()).isEqualTo(model.startsWith("real:"));
                 }
             }
         }
@@ -61,7 +58,7 @@ class WandaWritePassTest {
     @ValueSource(strings = {"BF16", "F16", "F32"})
     void aTensorKeptInItsDtypeIsCutInItsBytes(String dtypeName) {
         DType dtype = DType.valueOf(dtypeName);
-        try (Checkpoint c = Checkpoint.open(SharedFixtures.testbed("base").toString())) {
+        try (Checkpoint c = TinyLlama.openShared("testbed:base")) {
             Random random = new Random(11);
             for (PrunableTensor t : TinyLlama.targets(c)) {
                 double[] sq = sqSums(t, random);
