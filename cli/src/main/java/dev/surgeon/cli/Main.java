@@ -4,6 +4,7 @@ import dev.surgeon.cli.config.ConfigDefaults;
 import dev.surgeon.cli.config.ConfigFile;
 import dev.surgeon.cli.config.ConfigLocator;
 import dev.surgeon.cli.config.ConfiguredExecution;
+import dev.surgeon.cli.config.FlagNegation;
 import dev.surgeon.io.error.SurgeonException;
 import picocli.CommandLine;
 
@@ -123,7 +124,7 @@ public final class Main {
         for (String n : names) {
             cl.addSubcommand(n, new CommandLine(SurgeonCommand.COMMANDS.get(n), CommandLine.defaultFactory()));
         }
-        dev.surgeon.cli.config.FlagNegation.addTo(cl);
+        FlagNegation.addTo(cl);
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler.Usage());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** {@code surgeon prune}: COMP structured pruning, and unstructured or N:M pruning by magnitude, Wanda or ECoFLaP (METHODS.md). */
 @Command(name = "prune", mixinStandardHelpOptions = true,
@@ -239,7 +240,7 @@ public final class PruneCommand implements Callable<Integer> {
                 CalibratedPruning.Request request = req.request(oneShot, sparsityFile, cal.batch(), calibration.seed());
                 Console.note("prune: " + req.name() + " on " + cal.windows().length + " sequences of " + cal.seqLen()
                         + " tokens (" + cal.source() + ")" + (oneShot ? ", one-shot" : ", block by block"));
-                java.util.function.Consumer<String> say = msg -> {
+                Consumer<String> say = msg -> {
                     if (Console.verbose() || show) {
                         Console.note("prune: " + msg);
                     }

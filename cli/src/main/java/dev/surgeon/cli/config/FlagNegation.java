@@ -70,9 +70,6 @@ public final class FlagNegation {
         List<String> args = leaf.originalArgs();
         for (int i = args.size() - 1; i >= 0; i--) {
             String a = args.get(i);
-            if (a.equals("--")) {
-                continue;
-            }
             if (a.equals(negative)) {
                 return true;
             }
