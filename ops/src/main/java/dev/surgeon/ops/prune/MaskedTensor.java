@@ -64,7 +64,7 @@ public final class MaskedTensor implements TensorContent {
         boolean bytesOnly = out == tensor.ref().info().dtype()
                 && (pruner instanceof TensorPruner.MagnitudeMatrix && halfMagnitude()
                 || pruner instanceof TensorPruner.Masks && maskInBytes()
-                || pruner instanceof Wanda.InWritePass w && w.cutsBytes(tensor));
+                || pruner instanceof TensorPruner.BytesCut c && c.cutsBytes(tensor));
         return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel()) + pruner.scratchBytes(tensor);
     }
 
@@ -178,8 +178,8 @@ public final class MaskedTensor implements TensorContent {
             PruneMask m = masks.of(tensor);
             return new Computed(dst, m.count(), clearMasked(dst.array(), dst.arrayOffset(), m, n, w));
         }
-        if (pruner instanceof Wanda.InWritePass wanda && wanda.cutsBytes(tensor)) {
-            long[] r = wanda.cutBytes(tensor, info.dtype(), dst.array(), dst.arrayOffset());
+        if (pruner instanceof TensorPruner.BytesCut c && c.cutsBytes(tensor)) {
+            long[] r = c.cutBytes(tensor, info.dtype(), dst.array(), dst.arrayOffset());
             return new Computed(dst, r[0], r[1]);
         }
         float[] v = values(n);

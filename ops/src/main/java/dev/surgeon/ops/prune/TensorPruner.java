@@ -1,5 +1,7 @@
 package dev.surgeon.ops.prune;
 
+import dev.surgeon.io.safetensors.DType;
+
 import java.util.Map;
 
 /**
@@ -53,13 +55,49 @@ public interface TensorPruner {
 
     /** Scores = |w| (the magnitude), mask by {@code rule} (per row, N:M, ...). */
     static TensorPruner magnitude(MaskRule rule) {
-        return (t, stored, n) -> {
+        return new MagnitudeRows(rule);
+    }
+
+    /**
+     * A pruner that can cut some tensors kept in their stored dtype straight in their bytes, without
+     * an F32 copy of the tensor.
+     */
+    interface BytesCut extends TensorPruner {
+        /** Whether {@link #cutBytes} can cut {@code t} kept in its own stored dtype. */
+        boolean cutsBytes(PrunableTensor t);
+
+        /**
+         * Cuts {@code t}'s elements, stored in {@code a} from {@code base} as {@code dtype}, writing
+         * every ±0 as +0; returns {pruned, zeros of the result}.
+         */
+        long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base);
+    }
+
+    /** {@link #magnitude}; a named type so a tensor stored [out, in] can be cut in its bytes ({@link RowSlabs}). */
+    record MagnitudeRows(MaskRule rule) implements BytesCut {
+        @Override
+        public long prune(PrunableTensor t, float[] stored, int n) {
             // a row-local rule ranks a tensor stored [out, in] in place (|w| is the key of w); else a
-            // logical copy of exactly n values (at 3B each copy was 100 MB, allocated per tensor)
-            boolean inPlace = !t.transposed() && rule instanceof MaskRule.RowLocal;
-            float[] logical = inPlace ? stored : t.toLogical(java.util.Arrays.copyOf(stored, n));
+            // logical copy of exactly n values
+            float[] logical = RowSlabs.apply(t, rule) ? stored : t.toLogical(java.util.Arrays.copyOf(stored, n));
             return applyMask(t, rule.select(t, logical), stored);
-        };
+        }
+
+        @Override
+        public boolean cutsBytes(PrunableTensor t) {
+            return RowSlabs.inBytes(t, rule);
+        }
+
+        @Override
+        public long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base) {
+            return RowSlabs.cutBytes(t, rule, RowSlabs.MAGNITUDE, RowSlabs.SLAB, dtype, a, base);
+        }
+
+        /** A slab's values and scores when cut in its bytes, or a logical copy of a transposed tensor. */
+        @Override
+        public long scratchBytes(PrunableTensor t) {
+            return RowSlabs.apply(t, rule) ? RowSlabs.scratchBytes(t, RowSlabs.SLAB) : 4L * t.numel();
+        }
     }
 
     /** Masks computed before the write (Wanda, ECoFLaP). */

@@ -1,6 +1,5 @@
 package dev.surgeon.ops.prune;
 
-import dev.surgeon.io.dtype.ElementCodec;
 import dev.surgeon.io.error.InvalidInputException;
 import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.ops.calib.Calibrator;
@@ -11,8 +10,6 @@ import dev.surgeon.ops.exec.OrderedParallel;
 import dev.surgeon.ops.runner.TransformerRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,99 +72,48 @@ final class Wanda {
     /**
      * One-shot, in the write pass: each tensor's mask from the values being written and its Linear's
      * statistics, applied at once and dropped, so no mask outlives its tensor and nothing is read
-     * twice (the masks of a 3B model, one bit a weight, were 352 MB kept between two passes).
-     *
-     * <p>A row-local rule (per row, N:M) on a tensor stored [out, in] is scored and cut a slab of
-     * about {@code slabElements} values at a time: no scores array of the tensor's size (at 3B each
-     * was 100 MB, allocated per tensor, and the garbage grew the heap to 1 GB), and a tensor kept in
-     * its dtype is cut in its bytes ({@link #cutBytes}) without an F32 copy.
+     * twice (the masks of a 3B model, one bit a weight, were 352 MB kept between two passes). A
+     * row-local rule on a tensor stored [out, in] is scored and cut {@code slabElements} values at a
+     * time ({@link RowSlabs}), in the tensor's bytes when it keeps its dtype.
      */
     record InWritePass(Function<String, double[]> sqSums, Function<PrunableTensor, MaskRule> rules, int slabElements)
-            implements TensorPruner {
-        /** Values scored at a time: the slab's values and scores stay in the core's cache. */
-        static final int SLAB = 1 << 15;
-
+            implements TensorPruner.BytesCut {
         InWritePass(Function<String, double[]> sqSums, Function<PrunableTensor, MaskRule> rules) {
-            this(sqSums, rules, SLAB);
+            this(sqSums, rules, RowSlabs.SLAB);
         }
 
         @Override
         public long prune(PrunableTensor t, float[] stored, int n) {
-            if (bySlabs(t)) {
-                return cutSlabs(t, stored, null, 0, null)[0];
+            MaskRule rule = rules.apply(t);
+            if (RowSlabs.apply(t, rule)) {
+                return RowSlabs.cut(t, rule, scorer(t), slabElements, stored);
             }
             // stored [out, in] is the logical view already, and the scores are read before any cut
             float[] logical = t.transposed() ? t.toLogical(java.util.Arrays.copyOf(stored, n)) : stored;
-            PruneMask mask = rules.apply(t).select(t, scores(t, logical, n, sqSums.apply(t.linear())));
+            PruneMask mask = rule.select(t, scores(t, logical, n, sqSums.apply(t.linear())));
             return TensorPruner.applyMask(t, mask, stored);
         }
 
-        /** Whether {@link #cutBytes} can cut {@code t} kept in its own stored dtype. */
-        boolean cutsBytes(PrunableTensor t) {
-            DType d = t.ref().info().dtype();
-            return bySlabs(t) && (d == DType.BF16 || d == DType.F16 || d == DType.F32);
+        @Override
+        public boolean cutsBytes(PrunableTensor t) {
+            return RowSlabs.inBytes(t, rules.apply(t));
         }
 
-        /**
-         * Cuts {@code t}'s elements, stored in {@code a} from {@code base} as {@code dtype} (BF16, F16
-         * or F32; see {@link #cutsBytes}), writing every ±0 as +0 as the decoded path does; returns
-         * {pruned, zeros of the result}.
-         */
-        long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base) {
-            return cutSlabs(t, null, a, base, dtype);
+        @Override
+        public long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base) {
+            return RowSlabs.cutBytes(t, rules.apply(t), scorer(t), slabElements, dtype, a, base);
         }
 
-        /** The F32 scores of a slab, and its values when decoded from bytes; a logical copy of a transposed tensor. */
+        /** A slab's values and scores in F32, or else the scores and a logical copy of a transposed tensor. */
         @Override
         public long scratchBytes(PrunableTensor t) {
-            return bySlabs(t) ? 8L * slabRows(t) * t.cols() : (t.transposed() ? 8L : 4L) * t.numel();
+            return RowSlabs.apply(t, rules.apply(t)) ? RowSlabs.scratchBytes(t, slabElements)
+                    : (t.transposed() ? 8L : 4L) * t.numel();
         }
 
-        private boolean bySlabs(PrunableTensor t) {
-            return !t.transposed() && rules.apply(t) instanceof MaskRule.RowLocal;
-        }
-
-        private int slabRows(PrunableTensor t) {
-            return (int) Math.max(1, Math.min(t.rows(), slabElements / t.cols()));
-        }
-
-        /**
-         * Scores and cuts whole rows a slab at a time, from {@code stored} (F32, zeroed in place) or
-         * from the {@code dtype} bytes of {@code a} (cleared in place); returns {pruned, zeros} (zeros
-         * counted for bytes only).
-         */
-        private long[] cutSlabs(PrunableTensor t, float[] stored, byte[] a, int base, DType dtype) {
-            MaskRule.RowLocal rule = (MaskRule.RowLocal) rules.apply(t);
+        private RowSlabs.Scorer scorer(PrunableTensor t) {
             double[] norm = norms(sqSums.apply(t.linear()));
-            int rows = (int) t.rows();
-            int cols = (int) t.cols();
-            int per = slabRows(t);
-            float[] values = stored == null ? new float[per * cols] : null;
-            float[] scores = new float[per * cols];
-            int width = dtype == null ? 4 : dtype.byteWidth();
-            long pruned = 0;
-            long zeros = 0;
-            for (int r0 = 0; r0 < rows; r0 += per) {
-                int r = Math.min(per, rows - r0);
-                int len = r * cols;
-                int from = r0 * cols;
-                if (stored == null) {
-                    ByteBuffer bytes = ByteBuffer.wrap(a, base + from * width, len * width).order(ByteOrder.LITTLE_ENDIAN);
-                    ElementCodec.decode(dtype, bytes, values, 0, len);
-                    scoreRows(values, 0, len, norm, scores);
-                } else {
-                    scoreRows(stored, from, len, norm, scores);
-                }
-                PruneMask mask = new PruneMask(r, cols);
-                rule.selectRows(scores, r, cols, mask);
-                pruned += mask.count();
-                if (stored == null) {
-                    zeros += MaskedTensor.clearMasked(a, base + from * width, mask, len, width);
-                } else {
-                    mask.zeroPruned(stored, from);
-                }
-            }
-            return new long[] {pruned, zeros};
+            return (v, from, len, out) -> scoreRows(v, from, len, norm, out);
         }
     }
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WandaWritePassTest {
     /** Slab sizes: one row at a time, a few rows with a shorter last slab, and the default. */
-    private static final int[] SLABS = {1, 300, Wanda.InWritePass.SLAB};
+    private static final int[] SLABS = {1, 300, RowSlabs.SLAB};
 
     @ParameterizedTest
     @ValueSource(strings = {"testbed:base", "real:gpt2-tiny-random-lmhead"})
@@ -51,8 +51,8 @@ class WandaWritePassTest {
     }
 
     /**
-     * A tensor kept in its dtype is cut in its bytes: the same zeros as the mask pass on the values
-     * those bytes hold, ±0 written +0, and the zeros of the result counted.
+     * A tensor kept in its dtype is cut in its bytes, by Wanda and by magnitude per row or N:M: the
+     * same zeros as the mask of the values those bytes hold, ±0 written +0, and the zeros counted.
      */
     @ParameterizedTest
     @ValueSource(strings = {"BF16", "F16", "F32"})
@@ -73,30 +73,41 @@ class WandaWritePassTest {
                 float[] held = new float[n]; // the values as the dtype holds them
                 ElementCodec.decode(dtype, ByteBuffer.wrap(bytes.array(), 3, n * w).order(ByteOrder.LITTLE_ENDIAN), held, 0, n);
                 for (MaskRule rule : List.of(MaskRule.perRow(0.5), MaskRule.nm(2, 4))) {
-                    float[] expected = held.clone();
-                    PruneMask mask = rule.select(t, Wanda.scores(t, held, sq)); // LLaMA: stored = logical
-                    TensorPruner.applyMask(t, mask, expected);
-                    long expectedZeros = 0;
-                    for (int i = 0; i < n; i++) {
-                        expected[i] = expected[i] == 0 ? 0f : expected[i]; // -0 → +0
-                        expectedZeros += expected[i] == 0 ? 1 : 0;
-                    }
+                    // LLaMA: stored = logical; Wanda ranks |w|·‖X‖, magnitude |w|
+                    PruneMask wanda = rule.select(t, Wanda.scores(t, held, sq));
                     for (int slab : SLABS) {
-                        byte[] a = bytes.array().clone();
-                        Wanda.InWritePass pass = new Wanda.InWritePass(name -> sq, x -> rule, slab);
-                        long[] r = pass.cutBytes(t, dtype, a, 3);
-                        float[] got = new float[n];
-                        ElementCodec.decode(dtype, ByteBuffer.wrap(a, 3, n * w).order(ByteOrder.LITTLE_ENDIAN), got, 0, n);
-                        String as = t.name() + " " + dtype + " slab " + slab;
-                        assertThat(r[0]).as(as).isEqualTo(mask.count());
-                        assertThat(r[1]).as(as).isEqualTo(expectedZeros);
-                        assertThat(bits(got)).as(as).isEqualTo(bits(expected));
-                        assertThat(a[0] == bytes.array()[0] && a[1] == bytes.array()[1] && a[2] == bytes.array()[2])
-                                .as("bytes before the tensor untouched").isTrue();
+                        assertCutInBytes(t, dtype, bytes.array(), held, new Wanda.InWritePass(name -> sq, x -> rule, slab),
+                                wanda, "wanda slab " + slab);
                     }
+                    assertCutInBytes(t, dtype, bytes.array(), held, (TensorPruner.BytesCut) TensorPruner.magnitude(rule),
+                            rule.select(t, held.clone()), "magnitude");
                 }
             }
         }
+    }
+
+    /** {@code pruner} cuts the tensor in {@code stored} (from offset 3) as {@code mask} says, writing -0 as +0. */
+    private static void assertCutInBytes(PrunableTensor t, DType dtype, byte[] stored, float[] held,
+                                         TensorPruner.BytesCut pruner, PruneMask mask, String what) {
+        int n = held.length;
+        int w = dtype.byteWidth();
+        float[] expected = held.clone();
+        TensorPruner.applyMask(t, mask, expected);
+        long expectedZeros = 0;
+        for (int i = 0; i < n; i++) {
+            expected[i] = expected[i] == 0 ? 0f : expected[i]; // -0 → +0
+            expectedZeros += expected[i] == 0 ? 1 : 0;
+        }
+        assertThat(pruner.cutsBytes(t)).isTrue();
+        byte[] a = stored.clone();
+        long[] r = pruner.cutBytes(t, dtype, a, 3);
+        float[] got = new float[n];
+        ElementCodec.decode(dtype, ByteBuffer.wrap(a, 3, n * w).order(ByteOrder.LITTLE_ENDIAN), got, 0, n);
+        String as = t.name() + " " + dtype + " " + what;
+        assertThat(r[0]).as(as).isEqualTo(mask.count());
+        assertThat(r[1]).as(as).isEqualTo(expectedZeros);
+        assertThat(bits(got)).as(as).isEqualTo(bits(expected));
+        assertThat(a[0] == stored[0] && a[1] == stored[1] && a[2] == stored[2]).as("bytes before the tensor untouched").isTrue();
     }
 
     /** Raw bits, so +0 and -0 differ. */
