@@ -61,23 +61,9 @@ public final class MaskedTensor implements TensorContent {
 
     /** Memory while it is computed and until it is written: the output buffer, and the F32 values where they are needed. */
     long workingBytes() {
-        boolean bytesOnly = out == tensor.ref().info().dtype()
-                && (pruner instanceof TensorPruner.MagnitudeMatrix && halfMagnitude()
-                || pruner instanceof TensorPruner.Masks && maskInBytes()
-                || pruner instanceof TensorPruner.BytesCut c && c.cutsBytes(tensor));
+        boolean bytesOnly = out == tensor.ref().info().dtype() && pruner instanceof TensorPruner.BytesCut c
+                && c.cutsBytes(tensor);
         return bufferBytes() + (bytesOnly ? 0 : 4L * tensor.numel()) + pruner.scratchBytes(tensor);
-    }
-
-    /** A 16-bit tensor stored [out, in]: magnitude cuts it in its bytes ({@link HalfMagnitude}). */
-    private boolean halfMagnitude() {
-        DType d = tensor.ref().info().dtype();
-        return !tensor.transposed() && (d == DType.BF16 || d == DType.F16);
-    }
-
-    /** A 2- or 4-byte float tensor stored [out, in]: a precomputed mask clears its bytes, undecoded. */
-    private boolean maskInBytes() {
-        DType d = tensor.ref().info().dtype();
-        return !tensor.transposed() && (d == DType.BF16 || d == DType.F16 || d == DType.F32);
     }
 
     /**
@@ -170,14 +156,6 @@ public final class MaskedTensor implements TensorContent {
             tensor.ref().file().mapped(info, off, len, dst::put);
         }
         dst.flip();
-        if (pruner instanceof TensorPruner.MagnitudeMatrix m && halfMagnitude()) {
-            long[] r = HalfMagnitude.cut(dst.array(), dst.arrayOffset(), n, Selection.countOf(n, m.ratio()));
-            return new Computed(dst, r[0], r[1]);
-        }
-        if (pruner instanceof TensorPruner.Masks masks && maskInBytes()) {
-            PruneMask m = masks.of(tensor);
-            return new Computed(dst, m.count(), clearMasked(dst.array(), dst.arrayOffset(), m, n, w));
-        }
         if (pruner instanceof TensorPruner.BytesCut c && c.cutsBytes(tensor)) {
             long[] r = c.cutBytes(tensor, info.dtype(), dst.array(), dst.arrayOffset());
             return new Computed(dst, r[0], r[1]);

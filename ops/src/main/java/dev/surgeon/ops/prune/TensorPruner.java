@@ -28,8 +28,20 @@ public interface TensorPruner {
         return new MagnitudeMatrix(ratio);
     }
 
-    /** {@link #magnitudeMatrix}; a named type so 16-bit tensors can take {@link HalfMagnitude}. */
-    record MagnitudeMatrix(double ratio) implements TensorPruner {
+    /** {@link #magnitudeMatrix}; a 16-bit tensor stored [out, in] is cut in its bytes ({@link HalfMagnitude}). */
+    record MagnitudeMatrix(double ratio) implements BytesCut {
+        @Override
+        public boolean cutsBytes(PrunableTensor t) {
+            DType d = t.ref().info().dtype();
+            return !t.transposed() && (d == DType.BF16 || d == DType.F16);
+        }
+
+        @Override
+        public long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base) {
+            int n = (int) t.numel();
+            return HalfMagnitude.cut(a, base, n, Selection.countOf(n, ratio));
+        }
+
         @Override
         public long prune(PrunableTensor t, float[] stored, int n) {
             long k = Selection.countOf(n, ratio);
@@ -105,8 +117,20 @@ public interface TensorPruner {
         return new Masks(masks);
     }
 
-    /** {@link #masks}; a named type so a tensor stored [out, in] can be cut in its bytes, undecoded. */
-    record Masks(Map<String, PruneMask> masks) implements TensorPruner {
+    /** {@link #masks}; a 2- or 4-byte float tensor stored [out, in] has its bytes cleared, undecoded. */
+    record Masks(Map<String, PruneMask> masks) implements BytesCut {
+        @Override
+        public boolean cutsBytes(PrunableTensor t) {
+            DType d = t.ref().info().dtype();
+            return !t.transposed() && (d == DType.BF16 || d == DType.F16 || d == DType.F32);
+        }
+
+        @Override
+        public long[] cutBytes(PrunableTensor t, DType dtype, byte[] a, int base) {
+            PruneMask m = of(t);
+            return new long[] {m.count(), MaskedTensor.clearMasked(a, base, m, (int) t.numel(), dtype.byteWidth())};
+        }
+
         /** The mask of {@code t}. */
         PruneMask of(PrunableTensor t) {
             PruneMask m = masks.get(t.name());
