@@ -9,45 +9,60 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One-shot Wanda cut in the write pass ({@link Wanda.InWritePass}) zeroes exactly what the mask
- * pass's masks zero, for every rule, on LLaMA weights (stored [out, in]) and GPT-2's Conv1D weights
- * (stored [in, out]).
+ * The cuts made in the write pass, on values the pass has already decoded: one-shot Wanda
+ * ({@link Wanda.InWritePass}) zeroes exactly what the mask pass's masks zero, and magnitude by a
+ * rule ranks a tensor stored [out, in] in place as a logical copy would rank it; for every rule, on
+ * LLaMA weights (stored [out, in]) and GPT-2's Conv1D weights (stored [in, out]), in a decode array
+ * longer than the tensor, and in a tensor's own bytes.
  */
-class WandaWritePassTest {
+class WritePassCutTest {
     /** Slab sizes: one row at a time, a few rows with a shorter last slab, and the default. */
     private static final int[] SLABS = {1, 300, RowSlabs.SLAB};
 
+    private static final List<MaskRule> RULES = List.of(MaskRule.perRow(0.5), MaskRule.perRow(0.37),
+            MaskRule.perMatrix(0.3), MaskRule.nm(2, 4), MaskRule.nm(1, 8));
+
     @ParameterizedTest
     @ValueSource(strings = {"testbed:base", "real:gpt2-tiny-random-lmhead"})
-    void theWritePassCutEqualsTheMaskPassCut(String model) {
+    void theWritePassCutEqualsTheWholeTensorCut(String model) {
         try (Checkpoint c = TinyLlama.openShared(model)) {
             List<PrunableTensor> targets = TinyLlama.targets(c);
             assertThat(targets).isNotEmpty();
             Random random = new Random(7);
             for (PrunableTensor t : targets) {
+                assertThat(t.transposed()).isEqualTo(model.startsWith("real:"));
                 double[] sq = sqSums(t, random);
-                for (MaskRule rule : List.of(MaskRule.perRow(0.5), MaskRule.perMatrix(0.3), MaskRule.nm(2, 4))) {
-                    float[] stored = ElementReader.readAll(t.ref());
-                    int n = (int) t.numel();
-                    float[] expected = stored.clone();
-                    PruneMask mask = Wanda.mask(t, sq, rule);
-                    TensorPruner.applyMask(t, mask, expected);
+                float[] stored = ElementReader.readAll(t.ref());
+                for (MaskRule rule : RULES) {
+                    PruneMask wanda = Wanda.mask(t, sq, rule);
                     for (int slab : SLABS) {
-                        float[] cut = java.util.Arrays.copyOf(stored, n + 5); // the write pass's arrays may be longer
-                        long pruned = new Wanda.InWritePass(name -> sq, x -> rule, slab).prune(t, cut, n);
-                        assertThat(pruned).as(t.name() + " slab " + slab).isEqualTo(mask.count());
-                        assertThat(java.util.Arrays.copyOf(cut, n)).as(t.name() + " slab " + slab).isEqualTo(expected);
+                        assertCut(t, stored, new Wanda.InWritePass(name -> sq, x -> rule, slab), wanda, "wanda slab " + slab);
                     }
-                    assertThat(t.transposed()).isEqualTo(model.startsWith("real:"));
+                    PruneMask magnitude = rule.select(t, t.toLogical(stored.clone()));
+                    assertCut(t, stored, TensorPruner.magnitude(rule), magnitude, "magnitude");
                 }
             }
         }
+    }
+
+    /** {@code pruner} cuts {@code stored}, held in a longer array, as {@code mask} says, and leaves the rest alone. */
+    private static void assertCut(PrunableTensor t, float[] stored, TensorPruner pruner, PruneMask mask, String what) {
+        int n = stored.length;
+        float[] expected = stored.clone();
+        TensorPruner.applyMask(t, mask, expected);
+        float[] cut = Arrays.copyOf(stored, n + 7); // the write pass's arrays may be longer
+        Arrays.fill(cut, n, n + 7, 1e-30f); // beyond the tensor: never ranked, never cut
+        long pruned = pruner.prune(t, cut, n);
+        assertThat(pruned).as(t.name() + " " + what).isEqualTo(mask.count());
+        assertThat(Arrays.copyOf(cut, n)).as(t.name() + " " + what).isEqualTo(expected);
+        assertThat(Arrays.copyOfRange(cut, n, n + 7)).as(t.name() + " " + what).containsOnly(1e-30f);
     }
 
     /**
