@@ -35,16 +35,39 @@ public final class ChunkPass {
 
     /** Visits every chunk of {@code groups}; results in (group, chunk) order. */
     public static <R> List<Result<R>> map(List<TensorGroup> groups, int threads, Visitor<R> visitor) {
+        return sample(groups, threads, 1, visitor);
+    }
+
+    /**
+     * Visits ⌈c / every⌉ consecutive elements of every chunk (c elements) of {@code groups}, at a
+     * {@link #sampleStart} that cycles through the chunk's 1/every parts from chunk to chunk: a sample
+     * of about 1/every of each tensor, spread over all of it (its rows and its columns' phases), that
+     * costs about 1/every of a pass. {@code every = 1} is {@link #map}. Results in (group, chunk) order.
+     */
+    public static <R> List<Result<R>> sample(List<TensorGroup> groups, int threads, int every, Visitor<R> visitor) {
         List<Chunk> chunks = new ArrayList<>();
         for (TensorGroup g : groups) {
             long total = g.numel();
-            for (long first = 0; first < total; first += CHUNK) {
-                chunks.add(new Chunk(g, first, (int) Math.min(CHUNK, total - first)));
+            int index = 0;
+            for (long first = 0; first < total; first += CHUNK, index++) {
+                int n = (int) Math.min(CHUNK, total - first);
+                chunks.add(new Chunk(g, first + sampleStart(index, n, every), sampled(n, every)));
             }
         }
         return OrderedParallel.map(chunks, threads, c -> {
             float[][] in = ChunkDecoder.local(c.group().inputs().size()).read(c.group(), c.first(), c.n());
             return new Result<>(c.group(), c.first(), visitor.visit(c.group(), in, c.n(), c.first()));
         });
+    }
+
+    /** Where {@link #sample}'s elements start in chunk number {@code index} (of n elements) of a tensor. */
+    public static int sampleStart(int index, int n, int every) {
+        int s = sampled(n, every);
+        return (int) Math.min((long) (index % every) * s, n - s);
+    }
+
+    /** The elements {@link #sample} visits of a chunk of {@code n}: ⌈n / every⌉. */
+    public static int sampled(int n, int every) {
+        return (int) ((n + (long) every - 1) / every);
     }
 }

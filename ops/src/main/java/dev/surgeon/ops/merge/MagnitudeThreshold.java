@@ -43,41 +43,56 @@ public final class MagnitudeThreshold implements TaskVectorMask {
             return new MagnitudeThreshold(n, k, keys);
         }
         RadixSelect[] select = new RadixSelect[tasks];
+        int[] taskOf = new int[tasks];
         for (int t = 0; t < tasks; t++) {
             select[t] = new RadixSelect(k);
+            taskOf[t] = t;
         }
+        select(groups, threads, 1, select, taskOf);
+        for (int t = 0; t < tasks; t++) {
+            keys[t] = select[t].thresholdKey();
+        }
+        return new MagnitudeThreshold(n, k, keys);
+    }
+
+    /** A trim with known threshold keys (from {@link TrimElection}); {@code keys[t]} is task t's k-th largest key. */
+    static MagnitudeThreshold ofKeys(long elements, long k, long[] keys) {
+        return new MagnitudeThreshold(elements, k, keys.clone());
+    }
+
+    /**
+     * Runs {@code select}'s passes (in step) over the task vectors of {@code groups}, or over a
+     * {@link ChunkPass#sample} of 1/{@code every} of them: selector s ranks task {@code taskOf[s]}.
+     */
+    static void select(List<TensorGroup> groups, int threads, int every, RadixSelect[] select, int[] taskOf) {
         while (!select[0].done()) {
-            // one counter array per task per worker, merged after the pass (counts add in any order)
+            // one counter array per selector per worker, merged after the pass (counts add in any order)
             List<long[][]> workers = new CopyOnWriteArrayList<>();
             ThreadLocal<long[][]> local = ThreadLocal.withInitial(() -> {
-                long[][] c = new long[tasks][];
-                for (int t = 0; t < tasks; t++) {
-                    c[t] = RadixSelect.newCounts();
+                long[][] c = new long[select.length][];
+                for (int s = 0; s < select.length; s++) {
+                    c[s] = RadixSelect.newCounts();
                 }
                 workers.add(c);
                 return c;
             });
-            ChunkPass.map(groups, threads, (g, in, count, first) -> {
+            ChunkPass.sample(groups, threads, every, (g, in, count, first) -> {
                 float[][] tau = TaskVectors.of(in, count);
                 long[][] c = local.get();
-                for (int t = 0; t < tasks; t++) {
-                    select[t].count(c[t], tau[t], 0, count);
+                for (int s = 0; s < select.length; s++) {
+                    select[s].count(c[s], tau[taskOf[s]], 0, count);
                 }
                 return null;
             });
             for (long[][] c : workers) {
-                for (int t = 0; t < tasks; t++) {
-                    select[t].merge(c[t]);
+                for (int s = 0; s < select.length; s++) {
+                    select[s].merge(c[s]);
                 }
             }
             for (RadixSelect s : select) {
                 s.endPass();
             }
         }
-        for (int t = 0; t < tasks; t++) {
-            keys[t] = select[t].thresholdKey();
-        }
-        return new MagnitudeThreshold(n, k, keys);
     }
 
     /** n: the elements ranked (every element of the merged tensors). */
@@ -94,6 +109,11 @@ public final class MagnitudeThreshold implements TaskVectorMask {
     public float threshold(int task) {
         long key = keys[task];
         return key == RadixSelect.NONE ? Float.POSITIVE_INFINITY : Float.intBitsToFloat((int) key);
+    }
+
+    /** Task t's threshold as a ranking key ({@link RadixSelect#key}); {@link RadixSelect#NONE} (above every int) when nothing is kept. */
+    public long thresholdKey(int task) {
+        return keys[task];
     }
 
     public boolean keeps(int task, float tau) {

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The output plan of {@code surgeon merge}. Every floating-point tensor is merged, everything else is
  * copied from the base ({@link ElementwisePlan}). The whole-model quantities a method needs come from
- * passes over the inputs made here, before the plan is returned: TIES's thresholds (two passes,
- * {@link MagnitudeThreshold}), the sign election and LiNeS's L1 norms (one pass,
+ * passes over the inputs made here, before the plan is returned: TIES's thresholds, sign election and
+ * L1 norms (one pass and a 1/16 sample, {@link TrimElection}; else two passes, {@link MagnitudeThreshold},
+ * and one, {@link MergeStatistics}), the sign election and L1 norms of other merges (one pass,
  * {@link MergeStatistics}), SLERP's per-tensor angles (one pass). The write pass then streams each
  * tensor once. Facts for the report are kept per tensor and per block; the kept counts of a
  * tensor are complete once it has been written.
@@ -112,16 +113,24 @@ public final class MergePlan {
         int tasks = spec.tasks();
         MagnitudeThreshold trim = null;
         TaskVectorMask mask = null;
+        MergeStatistics statistics = null;
         if (spec.method() == MergeMethod.TIES) {
-            trim = MagnitudeThreshold.compute(merged, tasks, spec.density(), threads);
+            var onePass = TrimElection.compute(merged, tasks, spec.density(), spec.lines(), threads);
+            if (onePass.isPresent()) {
+                trim = onePass.get().trim();
+                statistics = onePass.get().statistics();
+            } else {
+                trim = MagnitudeThreshold.compute(merged, tasks, spec.density(), threads);
+            }
             mask = trim;
         } else if (spec.method() == MergeMethod.DARE) {
             mask = new Dare(spec.dropRate(), spec.rescale(), spec.seed());
         }
         TaskArithmetic arithmetic = spec.tiesCombine() ? null : new TaskArithmetic(spec.coefficients());
         boolean alphaKnown = arithmetic != null && mask == null && arithmetic.uniform();
-        MergeStatistics statistics = spec.tiesCombine() || (spec.lines() && !alphaKnown)
-                ? MergeStatistics.compute(merged, mask, arithmetic, spec.lines(), threads) : null;
+        if (statistics == null && (spec.tiesCombine() || (spec.lines() && !alphaKnown))) {
+            statistics = MergeStatistics.compute(merged, mask, arithmetic, spec.lines(), threads);
+        }
         TaskVectorCombiner combiner = arithmetic != null ? arithmetic : new Ties(statistics.election().majority());
         Lines lines = null;
         if (spec.lines()) {

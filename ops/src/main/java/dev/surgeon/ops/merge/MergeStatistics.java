@@ -22,6 +22,17 @@ public final class MergeStatistics {
         this.election = ties ? new SignElection(norms) : null;
     }
 
+    /** A TIES combine's statistics found elsewhere ({@link TrimElection}): ‖Σ_t τ_t‖₁ and the election. */
+    static MergeStatistics ofTies(double l1SumOfTaskVectors, SignElection election) {
+        MergeStatistics s = new MergeStatistics(election);
+        s.l1SumOfTaskVectors = l1SumOfTaskVectors;
+        return s;
+    }
+
+    private MergeStatistics(SignElection election) {
+        this.election = election;
+    }
+
     /**
      * @param mask        TIES trim or DARE drop, or null
      * @param arithmetic  the combiner when it is task arithmetic; null for a TIES combine

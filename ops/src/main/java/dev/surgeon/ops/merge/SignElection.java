@@ -64,6 +64,14 @@ public final class SignElection {
         cancelled += cancel;
     }
 
+    /**
+     * Takes back {@code coordinates} that {@link #add} counted as zero-sum because their entries were
+     * zeroed while they wait to be counted later ({@link TrimElection} sets uncertain ones aside).
+     */
+    void notZeroSum(long coordinates) {
+        zero -= coordinates;
+    }
+
     /** 1 when the double with these bits is not ±0, else 0. */
     static long nonZero(long bits) {
         return ((bits & Long.MAX_VALUE) + Long.MAX_VALUE) >>> 63;
