@@ -111,11 +111,6 @@ public final class MagnitudeThreshold implements TaskVectorMask {
         return key == RadixSelect.NONE ? Float.POSITIVE_INFINITY : Float.intBitsToFloat((int) key);
     }
 
-    /** Task t's threshold as a ranking key ({@link RadixSelect#key}); {@link RadixSelect#NONE} (above every int) when nothing is kept. */
-    public long thresholdKey(int task) {
-        return keys[task];
-    }
-
     public boolean keeps(int task, float tau) {
         return RadixSelect.key(tau) >= keys[task];
     }

@@ -1,7 +1,6 @@
 package dev.surgeon.ops.merge;
 
 import dev.surgeon.ops.content.Elementwise;
-import dev.surgeon.ops.select.RadixSelect;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -33,14 +32,6 @@ final class TaskVectorKernel implements Elementwise.Kernel {
     public void apply(float[][] in, float[] out, int n, long first) {
         if (mask == null && combiner instanceof TaskArithmetic ta) {
             ta.apply(in, n, scale, out);
-            return;
-        }
-        if (tasks == 2 && mask instanceof MagnitudeThreshold trim && combiner instanceof Ties ties
-                && trim.thresholdKey(0) != RadixSelect.NONE && trim.thresholdKey(1) != RadixSelect.NONE) {
-            long[] k = new long[2];
-            ties.applyTwo(in, n, (int) trim.thresholdKey(0), (int) trim.thresholdKey(1), scale, out, k);
-            kept.addAndGet(0, k[0]);
-            kept.addAndGet(1, k[1]);
             return;
         }
         float[][] tau = TaskVectors.of(in, n);

@@ -51,44 +51,6 @@ public final class Ties implements TaskVectorCombiner {
     }
 
     /**
-     * The whole write step of a two-task TIES merge in one loop, with no intermediate arrays: τ_t =
-     * θ_t − θ_0 in F32, trimmed at the threshold keys ({@link MagnitudeThreshold}: kept when the
-     * key of |τ| is at least {@code keyA} / {@code keyB}), combined as {@link #combine} does, and
-     * out = θ_0 + scale·τ_m rounded once to F32: the same numbers as those steps one after another.
-     * Adds each task's kept entries to {@code kept[0]} and {@code kept[1]}.
-     */
-    public void applyTwo(float[][] in, int n, int keyA, int keyB, double scale, float[] out, long[] kept) {
-        long majorityNegative = majority > 0 ? 0 : 1;
-        float[] base = in[0];
-        float[] fa = in[1];
-        float[] fb = in[2];
-        int keptA = 0;
-        int keptB = 0;
-        for (int i = 0; i < n; i++) {
-            float b0 = base[i];
-            int xb = Float.floatToRawIntBits(fa[i] - b0);
-            int yb = Float.floatToRawIntBits(fb[i] - b0);
-            int belowA = ((xb & 0x7fffffff) - keyA) >> 31; // -1 when |τ| is under the threshold
-            int belowB = ((yb & 0x7fffffff) - keyB) >> 31;
-            xb &= ~belowA;
-            yb &= ~belowB;
-            keptA += 1 + belowA;
-            keptB += 1 + belowB;
-            float x = Float.intBitsToFloat(xb);
-            float y = Float.intBitsToFloat(yb);
-            long bits = Double.doubleToRawLongBits((double) x + y);
-            long nonzero = SignElection.nonZero(bits);
-            int negative = (int) (((bits >>> 63) & nonzero) | (majorityNegative & (1 - nonzero)));
-            int ax = (((xb & 0x7fffffff) + 0x7fffffff) >>> 31) & (1 ^ (xb >>> 31) ^ negative);
-            int ay = (((yb & 0x7fffffff) + 0x7fffffff) >>> 31) & (1 ^ (yb >>> 31) ^ negative);
-            double sum = (double) Float.intBitsToFloat(xb & -ax) + Float.intBitsToFloat(yb & -ay);
-            out[i] = (float) (b0 + scale * (sum * (1.0 - 0.5 * (ax & ay))));
-        }
-        kept[0] += keptA;
-        kept[1] += keptB;
-    }
-
-    /**
      * Mean of the entries of coordinate i with the elected sign: the positive entries when
      * {@code sign > 0}, else the negative ones (so sign 0, a balanced model, averages the negatives,
      * exactly as the authors' {@code torch.where(sign > 0, tensor > 0, tensor < 0)}); 0 when there are none.

@@ -55,39 +55,6 @@ class TiesPropertiesTest {
         }
     }
 
-    @Property(tries = 300)
-    void fusedTwoTaskWriteGivesTheStepByStepNumbers(@ForAll("entries") List<Float> base, @ForAll("entries") List<Float> a,
-                                                    @ForAll("entries") List<Float> b,
-                                                    @ForAll @IntRange(min = -1, max = 1) int majority,
-                                                    @ForAll @IntRange(min = 0, max = 12) int keepA,
-                                                    @ForAll @IntRange(min = 0, max = 12) int keepB) {
-        int n = base.size();
-        float[][] in = new float[3][n];
-        for (int i = 0; i < n; i++) {
-            in[0][i] = base.get(i);
-            in[1][i] = a.get(i);
-            in[2][i] = b.get(i);
-        }
-        // thresholds among the entries' own magnitudes, so ties at the threshold occur
-        long[] keys = {dev.surgeon.ops.select.RadixSelect.key(in[1][keepA] - in[0][keepA]),
-                dev.surgeon.ops.select.RadixSelect.key(in[2][keepB] - in[0][keepB])};
-        MagnitudeThreshold trim = MagnitudeThreshold.ofKeys(n, 1, keys);
-        double scale = 0.7;
-        float[] fused = new float[n];
-        long[] kept = new long[2];
-        Ties ties = new Ties(majority);
-        ties.applyTwo(in, n, (int) keys[0], (int) keys[1], scale, fused, kept);
-
-        float[][] tau = TaskVectors.of(in, n);
-        long[] keptStepwise = {trim.apply("w", 0, tau[0], n, 0), trim.apply("w", 1, tau[1], n, 0)};
-        double[] merged = new double[n];
-        ties.combine(tau, 2, n, merged);
-        for (int i = 0; i < n; i++) {
-            assertThat(fused[i]).as("coordinate %d", i).isEqualTo((float) (in[0][i] + scale * merged[i]));
-        }
-        assertThat(kept).isEqualTo(keptStepwise);
-    }
-
     @Property(tries = 200)
     void signElectionCountsEveryCoordinateOnce(@ForAll("entries") List<Float> values) {
         int n = values.size() / 2;
