@@ -9,7 +9,9 @@ import java.util.List;
  * The whole-model pass a task-vector merge makes before it writes, when it needs one: TIES's sign
  * election (the majority sign over coordinates) and LiNeS's L1 norms ‖Σ_t τ_t‖₁ (untrimmed) and
  * ‖τ_MTL‖₁. Chunks are streamed in parallel ({@link ChunkPass}); per-chunk sums are added in (tensor,
- * chunk) order, so the result does not depend on threads.
+ * chunk) order, so the result does not depend on threads. A TIES trim usually gets these from
+ * {@link TrimElection}'s pass instead, which also finds its thresholds; this pass is for DARE's drop,
+ * task arithmetic under LiNeS, and a TIES trim that pass could not settle.
  */
 public final class MergeStatistics {
     private static final ThreadLocal<double[]> MERGED = new ThreadLocal<>();

@@ -31,6 +31,10 @@ public final class SignElection {
 
     /** Counts the coordinates of a chunk of masked task vectors (and their merged magnitudes). */
     public void add(float[][] tau, int tasks, int n) {
+        if (tasks == 2 && !norms) {
+            addTwo(tau[0], tau[1], n);
+            return;
+        }
         long pos = 0;
         long neg = 0;
         long cancel = 0;
@@ -70,6 +74,30 @@ public final class SignElection {
      */
     void notZeroSum(long coordinates) {
         zero -= coordinates;
+    }
+
+    /**
+     * {@link #add} for two task vectors without norms, in float arithmetic: the float sum x + y has the
+     * sign of the exact sum and is 0 only when x = −y (IEEE addition rounds to nearest and underflows
+     * gradually), so the counts are those of the double sum, without its conversions.
+     */
+    private void addTwo(float[] x, float[] y, int n) {
+        int pos = 0;
+        int neg = 0;
+        int cancel = 0;
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToRawIntBits(x[i] + y[i]);
+            int nonzero = ((bits & 0x7fffffff) + 0x7fffffff) >>> 31;
+            int negative = (bits >>> 31) & nonzero;
+            pos += nonzero - negative;
+            neg += negative;
+            int mass = (Float.floatToRawIntBits(x[i]) | Float.floatToRawIntBits(y[i])) & 0x7fffffff;
+            cancel += (1 - nonzero) & ((mass + 0x7fffffff) >>> 31); // entries that cancel exactly
+        }
+        positive += pos;
+        negative += neg;
+        zero += n - pos - neg;
+        cancelled += cancel;
     }
 
     /** 1 when the double with these bits is not ±0, else 0. */
