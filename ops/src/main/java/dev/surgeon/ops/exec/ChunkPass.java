@@ -60,6 +60,17 @@ public final class ChunkPass {
         });
     }
 
+    /** How many elements {@link #sample} visits over {@code groups}. */
+    public static long sampleSize(List<TensorGroup> groups, int every) {
+        long m = 0;
+        for (TensorGroup g : groups) {
+            for (long first = 0; first < g.numel(); first += CHUNK) {
+                m += sampled((int) Math.min(CHUNK, g.numel() - first), every);
+            }
+        }
+        return m;
+    }
+
     /** Where {@link #sample}'s elements start in chunk number {@code index} (of n elements) of a tensor. */
     public static int sampleStart(int index, int n, int every) {
         int s = sampled(n, every);

@@ -13,17 +13,21 @@ public final class TaskVectors {
 
     /** τ_t[i] = in[t+1][i] − in[0][i] for i &lt; n, in arrays owned by the calling thread ({@code [T][>= n]}). */
     public static float[][] of(float[][] in, int n) {
-        int tasks = in.length - 1;
-        float[][] tau = scratch(tasks, n);
+        float[][] tau = scratch(in.length - 1, n);
+        into(in, 0, n, tau);
+        return tau;
+    }
+
+    /** τ_t[i] = in[t+1][from + i] − in[0][from + i] for i &lt; n, into {@code tau[t][0..n)}. */
+    public static void into(float[][] in, int from, int n, float[][] tau) {
         float[] base = in[0];
-        for (int t = 0; t < tasks; t++) {
+        for (int t = 0; t < in.length - 1; t++) {
             float[] ft = in[t + 1];
             float[] out = tau[t];
             for (int i = 0; i < n; i++) {
-                out[i] = ft[i] - base[i];
+                out[i] = ft[from + i] - base[from + i];
             }
         }
-        return tau;
     }
 
     private static float[][] scratch(int tasks, int n) {

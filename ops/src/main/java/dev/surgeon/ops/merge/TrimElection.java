@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #compute} returns empty and the caller takes the three-pass path.
  */
 public final class TrimElection {
-    /** The sample is the first 1/16 of every chunk: about 1/16 of a pass. */
+    /** The sample is 1/16 of every chunk ({@link ChunkPass#sample}): about 1/16 of a pass. */
     static final int SAMPLE_EVERY = 16;
     /**
      * Set-aside entries (floats) before giving up: 32 MiB, or the largest tensor's element count when
@@ -78,15 +78,12 @@ public final class TrimElection {
      */
     public static Optional<Outcome> compute(List<TensorGroup> groups, int tasks, double density, boolean norms, int threads) {
         long n = 0;
-        long m = 0;
         long budget = BUDGET_FLOATS;
         for (TensorGroup g : groups) {
             n += g.numel();
             budget = Math.max(budget, g.numel());
-            for (long first = 0; first < g.numel(); first += ChunkPass.CHUNK) {
-                m += ChunkPass.sampled((int) Math.min(ChunkPass.CHUNK, g.numel() - first), SAMPLE_EVERY);
-            }
         }
+        long m = ChunkPass.sampleSize(groups, SAMPLE_EVERY);
         long k = MagnitudeThreshold.keepCount(density, n);
         if (k == 0 || k == n) {
             return Optional.empty();
@@ -206,14 +203,7 @@ public final class TrimElection {
         int a = 0;
         for (int from = 0; from < n; from += BLOCK) {
             int b = Math.min(BLOCK, n - from);
-            float[] base = in[0];
-            for (int t = 0; t < tasks; t++) {
-                float[] ft = in[t + 1];
-                float[] v = tau[t];
-                for (int i = 0; i < b; i++) {
-                    v[i] = ft[from + i] - base[from + i];
-                }
-            }
+            TaskVectors.into(in, from, b, tau);
             if (norms) {
                 p.l1Sum += TaskVectors.l1OfSum(tau, tasks, b);
             }
