@@ -62,4 +62,32 @@ class TaskArithmeticTest {
         assertThat(ta.uniform()).isFalse();
         assertThat(new TaskArithmetic(new double[] {0.5, 0.5}).uniform()).isTrue();
     }
+
+    @Test
+    void applyGivesTheNumbersOfTaskVectorsThenCombineForOneToFourTasks() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int n = 1000;
+        for (int tasks = 1; tasks <= 4; tasks++) {
+            float[][] in = new float[tasks + 1][n];
+            double[] c = new double[tasks];
+            for (int t = 0; t <= tasks; t++) {
+                for (int i = 0; i < n; i++) {
+                    in[t][i] = (float) r.nextGaussian() * (t == 0 ? 1 : 1.01f) + (t == 0 ? 0 : in[0][i]);
+                }
+            }
+            for (int t = 0; t < tasks; t++) {
+                c[t] = 0.3 + r.nextDouble();
+            }
+            TaskArithmetic ta = new TaskArithmetic(c);
+            float[] fused = new float[n];
+            ta.apply(in, n, 0.7, fused);
+            double[] merged = new double[n];
+            ta.combine(TaskVectors.of(in, n), tasks, n, merged);
+            float[] stepwise = new float[n];
+            for (int i = 0; i < n; i++) {
+                stepwise[i] = (float) (in[0][i] + 0.7 * merged[i]);
+            }
+            assertThat(fused).as("%d tasks", tasks).isEqualTo(stepwise);
+        }
+    }
 }
