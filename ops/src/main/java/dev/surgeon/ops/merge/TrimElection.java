@@ -83,11 +83,11 @@ public final class TrimElection {
             n += g.numel();
             budget = Math.max(budget, g.numel());
         }
-        long m = ChunkPass.sampleSize(groups, SAMPLE_EVERY);
         long k = MagnitudeThreshold.keepCount(density, n);
         if (k == 0 || k == n) {
             return Optional.empty();
         }
+        long m = ChunkPass.sampleSize(groups, SAMPLE_EVERY);
         int[] lo = new int[tasks];
         int[] hi = new int[tasks];
         bracket(groups, tasks, (double) k / n, m, threads, lo, hi);

@@ -6,6 +6,7 @@ import dev.surgeon.io.safetensors.DType;
 import dev.surgeon.io.write.PlannedTensor;
 import dev.surgeon.io.write.SafetensorsWriter;
 import dev.surgeon.ops.align.AlignedModels;
+import dev.surgeon.ops.align.TensorGroup;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,19 +72,40 @@ final class MergeFiles {
         });
     }
 
+    /** Open checkpoints (base first), aligned as {@code surgeon merge} aligns them, closed together. */
+    static final class Opened implements AutoCloseable {
+        private final List<Checkpoint> checkpoints = new ArrayList<>();
+        final AlignedModels aligned;
+
+        Opened(List<Path> models) {
+            try {
+                for (Path p : models) {
+                    checkpoints.add(Checkpoint.open(p.toString()));
+                }
+                aligned = AlignedModels.of(checkpoints.get(0), checkpoints.subList(1, checkpoints.size()), false);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** The floating-point groups: the tensors a merge merges. */
+        List<TensorGroup> floatGroups() {
+            return aligned.groups().stream().filter(TensorGroup::isFloat).toList();
+        }
+
+        @Override
+        public void close() {
+            checkpoints.forEach(Checkpoint::close);
+        }
+    }
+
     /** Merges {@code models} (base first) into {@code out} and returns the plan, after writing. */
     static MergePlan merge(Path out, Opts opts, int threads, Path... models) throws IOException {
-        List<Checkpoint> cs = new ArrayList<>();
-        try {
-            for (Path p : models) {
-                cs.add(Checkpoint.open(p.toString()));
-            }
-            AlignedModels aligned = AlignedModels.of(cs.get(0), cs.subList(1, cs.size()), false);
-            MergePlan plan = MergePlan.build(aligned, opts.spec(models.length - 1), null, threads);
+        try (Opened m = new Opened(List.of(models))) {
+            MergePlan plan = MergePlan.build(m.aligned, opts.spec(models.length - 1), null, threads);
             SafetensorsWriter.write(out, Map.of("format", "pt"), plan.tensors());
             return plan;
-        } finally {
-            cs.forEach(Checkpoint::close);
         }
     }
 

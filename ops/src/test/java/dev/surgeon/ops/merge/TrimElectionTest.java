@@ -1,8 +1,5 @@
 package dev.surgeon.ops.merge;
 
-import dev.surgeon.io.checkpoint.Checkpoint;
-import dev.surgeon.ops.align.AlignedModels;
-import dev.surgeon.ops.align.TensorGroup;
 import dev.surgeon.ops.exec.ChunkPass;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,15 +49,15 @@ class TrimElectionTest {
     void aSampleUnlikeTheModelIsNoticedAndLeftToTheThreePassPath() throws Exception {
         // large |τ| exactly where the sample looks, small elsewhere
         List<Path> models = write("skewed", 2, (t, r, i) -> (sampled(i) ? 100f : 1f) * (float) r.nextGaussian());
-        try (Opened m = open(models)) {
-            assertThat(TrimElection.compute(m.groups, 2, 0.2, true, 2)).isEmpty();
+        try (MergeFiles.Opened m = open(models)) {
+            assertThat(TrimElection.compute(m.floatGroups(), 2, 0.2, true, 2)).isEmpty();
         }
         // and the merge still comes out right: MergePlan falls back to the three passes
         MergeFiles.Opts opts = new MergeFiles.Opts("ties");
         opts.density = 0.2;
         MergePlan plan = MergeFiles.merge(tmp.resolve("skewed-out.safetensors"), opts, 2, models.toArray(Path[]::new));
-        try (Opened m = open(models)) {
-            MagnitudeThreshold exact = MagnitudeThreshold.compute(m.groups, 2, 0.2, 1);
+        try (MergeFiles.Opened m = open(models)) {
+            MagnitudeThreshold exact = MagnitudeThreshold.compute(m.floatGroups(), 2, 0.2, 1);
             assertThat(plan.trim().threshold(0)).isEqualTo(exact.threshold(0));
             assertThat(plan.trim().threshold(1)).isEqualTo(exact.threshold(1));
         }
@@ -69,9 +66,9 @@ class TrimElectionTest {
     @Test
     void resultDoesNotDependOnThreads() throws Exception {
         List<Path> models = write("threads", 2, (t, r, i) -> (float) (r.nextGaussian() * (1 + t)));
-        try (Opened m = open(models)) {
-            TrimElection.Outcome one = TrimElection.compute(m.groups, 2, 0.2, true, 1).orElseThrow();
-            TrimElection.Outcome three = TrimElection.compute(m.groups, 2, 0.2, true, 3).orElseThrow();
+        try (MergeFiles.Opened m = open(models)) {
+            TrimElection.Outcome one = TrimElection.compute(m.floatGroups(), 2, 0.2, true, 1).orElseThrow();
+            TrimElection.Outcome three = TrimElection.compute(m.floatGroups(), 2, 0.2, true, 3).orElseThrow();
             assertThat(three.statistics().l1Merged()).isEqualTo(one.statistics().l1Merged());
             assertThat(three.statistics().l1SumOfTaskVectors()).isEqualTo(one.statistics().l1SumOfTaskVectors());
             assertThat(three.trim().threshold(1)).isEqualTo(one.trim().threshold(1));
@@ -79,11 +76,11 @@ class TrimElectionTest {
     }
 
     private TrimElection.Outcome assertSameAsThreePasses(List<Path> models, int tasks, double density, boolean norms) {
-        try (Opened m = open(models)) {
-            Optional<TrimElection.Outcome> fast = TrimElection.compute(m.groups, tasks, density, norms, 2);
+        try (MergeFiles.Opened m = open(models)) {
+            Optional<TrimElection.Outcome> fast = TrimElection.compute(m.floatGroups(), tasks, density, norms, 2);
             assertThat(fast).as("one pass settles tasks=%d density=%s", tasks, density).isPresent();
-            MagnitudeThreshold trim = MagnitudeThreshold.compute(m.groups, tasks, density, 2);
-            MergeStatistics stats = MergeStatistics.compute(m.groups, trim, null, norms, 2);
+            MagnitudeThreshold trim = MagnitudeThreshold.compute(m.floatGroups(), tasks, density, 2);
+            MergeStatistics stats = MergeStatistics.compute(m.floatGroups(), trim, null, norms, 2);
             for (int t = 0; t < tasks; t++) {
                 assertThat(fast.get().trim().threshold(t)).as("task %d threshold", t).isEqualTo(trim.threshold(t));
             }
@@ -142,26 +139,7 @@ class TrimElectionTest {
         return v;
     }
 
-    /** The float groups of aligned open checkpoints (base first), closed together. */
-    private static final class Opened implements AutoCloseable {
-        final List<Checkpoint> checkpoints = new ArrayList<>();
-        final List<TensorGroup> groups;
-
-        Opened(List<Path> paths) {
-            for (Path p : paths) {
-                checkpoints.add(Checkpoint.open(p.toString()));
-            }
-            groups = AlignedModels.of(checkpoints.get(0), checkpoints.subList(1, checkpoints.size()), false)
-                    .groups().stream().filter(TensorGroup::isFloat).toList();
-        }
-
-        @Override
-        public void close() {
-            checkpoints.forEach(Checkpoint::close);
-        }
-    }
-
-    private static Opened open(List<Path> paths) {
-        return new Opened(paths);
+    private static MergeFiles.Opened open(List<Path> paths) {
+        return new MergeFiles.Opened(paths);
     }
 }
