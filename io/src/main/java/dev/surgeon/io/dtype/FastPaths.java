@@ -80,29 +80,90 @@ final class FastPaths {
      * BF16 to F16 in bits: where the value is a normal F16 (exponent 2^-14 .. 2^15) the 7-bit
      * mantissa widens exactly into the 10-bit one and only the exponent is rebiased; the rest
      * (zeros, F16 subnormals, overflow to infinity, NaN) goes through {@link F16#fromFloat}, which
-     * rounds to nearest even. Trained weights are nearly all normal, so the branch is predictable.
+     * rounds to nearest even. The elements move two to an int so that the loops are int-only and
+     * the JIT vectorises them (a loop of shorts with a branch per element stayed scalar: 2.3-3.7 ns
+     * an element on a 0.5B model's bytes, against 0.8 ns). Trained weights are nearly all normal,
+     * but nearly every block of thousands holds a few values under 2^-14, so the pairs holding
+     * those are redone one by one rather than the block. Blocks of {@link #PAIRS} keep the three
+     * int arrays in the first-level cache (4096 pairs took 1.2 ns an element, 256 took 0.8).
      */
     static void bf16ToF16(ByteBuffer src, ByteBuffer dst, long count) {
-        ShortBuffer in = le(src).asShortBuffer();
-        ShortBuffer out = le(dst).asShortBuffer();
-        short[] a = new short[BLOCK];
-        for (long left = count; left > 0; ) {
-            int n = (int) Math.min(BLOCK, left);
+        IntBuffer in = le(src).asIntBuffer();
+        IntBuffer out = le(dst).asIntBuffer();
+        int[] a = new int[PAIRS];
+        int[] b = new int[PAIRS];
+        int[] special = new int[PAIRS];
+        long pairs = count / 2;
+        for (long left = pairs; left > 0; ) {
+            int n = (int) Math.min(PAIRS, left);
             in.get(a, 0, n);
-            for (int i = 0; i < n; i++) {
-                int h = a[i] & 0xFFFF;
-                int mag = h & 0x7FFF;
-                // biased BF16 exponent 113 .. 142 ⇔ F16 exponent 1 .. 30
-                if (mag - (113 << 7) >= 0 && mag - (113 << 7) < (30 << 7)) {
-                    a[i] = (short) ((h & 0x8000) | ((mag - (112 << 7)) << 3));
-                } else {
-                    a[i] = F16.fromFloat(Float.intBitsToFloat(h << 16));
-                }
-            }
-            out.put(a, 0, n);
+            normalPairsToF16(a, b, special, n);
+            redoSpecialPairs(a, b, special, n);
+            out.put(b, 0, n);
             left -= n;
         }
+        if ((count & 1) != 0) {
+            int last = (int) (2 * pairs);
+            le(dst).putShort(dst.position() + 2 * last, bf16ToF16(le(src).getShort(src.position() + 2 * last)));
+        }
         advance(src, dst, count, 2, 2);
+    }
+
+    /** Element pairs per block of {@link #bf16ToF16}. */
+    static final int PAIRS = 256;
+
+    /**
+     * Converts {@code a[0..n)}, each two little-endian BF16 values, into F16 pairs in {@code b}
+     * as if every value were a normal F16, and marks in {@code special} (non-zero) the pairs where
+     * one is not. Per 16-bit half: {@code (mag | 0x8000) - 0x3880} keeps bit 15 exactly when
+     * mag ≥ 113 << 7 and {@code 0xC77F - mag} exactly when mag ≤ (142 << 7) + 127, neither
+     * borrowing across halves; for such mag {@code (mag - (112 << 7)) << 3} stays within its half.
+     * Two loops of one store each: C2 (JDK 17) vectorises those and not one loop storing both.
+     */
+    private static void normalPairsToF16(int[] a, int[] b, int[] special, int n) {
+        for (int i = 0; i < n; i++) {
+            int x = a[i];
+            b[i] = (x & 0x80008000) | (((x & 0x7FFF7FFF) - 0x38003800) << 3);
+        }
+        for (int i = 0; i < n; i++) {
+            int mag = a[i] & 0x7FFF7FFF;
+            special[i] = ~(((mag | 0x80008000) - 0x38803880) & (0xC77FC77F - mag)) & 0x80008000;
+        }
+    }
+
+    /** Redoes value by value the pairs marked special, testing eight marks at a time. */
+    private static void redoSpecialPairs(int[] a, int[] b, int[] special, int n) {
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            if ((special[i] | special[i + 1] | special[i + 2] | special[i + 3]
+                    | special[i + 4] | special[i + 5] | special[i + 6] | special[i + 7]) != 0) {
+                for (int j = i; j < i + 8; j++) {
+                    if (special[j] != 0) {
+                        b[j] = pairToF16(a[j]);
+                    }
+                }
+            }
+        }
+        for (; i < n; i++) {
+            if (special[i] != 0) {
+                b[i] = pairToF16(a[i]);
+            }
+        }
+    }
+
+    private static int pairToF16(int x) {
+        return (bf16ToF16(x) & 0xFFFF) | (bf16ToF16(x >>> 16) << 16);
+    }
+
+    /** One BF16 value (low 16 bits of h) as F16 bits. */
+    private static short bf16ToF16(int h) {
+        h &= 0xFFFF;
+        int mag = h & 0x7FFF;
+        // biased BF16 exponent 113 .. 142 ⇔ F16 exponent 1 .. 30
+        if (mag - (113 << 7) >= 0 && mag - (113 << 7) < (30 << 7)) {
+            return (short) ((h & 0x8000) | ((mag - (112 << 7)) << 3));
+        }
+        return F16.fromFloat(Float.intBitsToFloat(h << 16));
     }
 
     static void f16ToF32(ByteBuffer src, ByteBuffer dst, long count) {
