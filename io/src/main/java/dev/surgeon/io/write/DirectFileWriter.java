@@ -35,6 +35,15 @@ final class DirectFileWriter implements WritableByteChannel {
      */
     static final int BUFFER = 32 << 20;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
+    /**
+     * Written bytes not yet flushed after which the I/O thread, finding no buffer to write, asks
+     * the disk to make them durable (fdatasync) while the producers compute. O_DIRECT bytes skip
+     * the page cache but may sit in the device's volatile cache: the final fsync of a 1 GB output
+     * took 1.3 s on the development machine's virtual disk with the CPUs idle (strace), after a run
+     * whose writes had left the disk idle half of the time. Flushing only when no buffer waits
+     * never delays a write that is ready, so a run the disk limits flushes as before, at the end.
+     */
+    static final long FLUSH_AFTER = 64L << 20;
     /** {@code -Dsurgeon.direct-io=false} writes through the page cache always. */
     private static final boolean ENABLED = !"false".equals(System.getProperty("surgeon.direct-io"));
 
@@ -48,6 +57,7 @@ final class DirectFileWriter implements WritableByteChannel {
     private ByteBuffer current;
     private long length;
     private volatile IOException failure;
+    private volatile int flushes;
     private boolean closed;
 
     private DirectFileWriter(FileChannel channel, int align) {
@@ -154,17 +164,38 @@ final class DirectFileWriter implements WritableByteChannel {
         channel.close();
     }
 
+    /** Flushes the I/O thread made while idle (for tests). */
+    int flushes() {
+        return flushes;
+    }
+
     private void ioLoop() {
         long position = 0;
+        long unflushed = 0;
         try {
             while (true) {
-                ByteBuffer b = full.take();
+                ByteBuffer b = full.poll();
+                if (b == null && unflushed >= FLUSH_AFTER && failure == null) {
+                    unflushed = 0;
+                    try {
+                        channel.force(false);
+                        flushes++;
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    continue;
+                }
+                if (b == null) {
+                    b = full.take();
+                }
                 if (b == END) {
                     return;
                 }
                 try {
                     while (failure == null && b.hasRemaining()) {
-                        position += channel.write(b, position);
+                        int n = channel.write(b, position);
+                        position += n;
+                        unflushed += n;
                     }
                 } catch (IOException e) {
                     failure = e;

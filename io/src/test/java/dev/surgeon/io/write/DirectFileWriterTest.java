@@ -52,6 +52,32 @@ class DirectFileWriterTest {
         }
     }
 
+    /**
+     * A producer slower than the disk leaves the I/O thread waiting: it flushes what it wrote then
+     * (once at least {@link DirectFileWriter#FLUSH_AFTER} bytes are unflushed), and the bytes are
+     * still exactly those written.
+     */
+    @Test
+    void anIdleWriterFlushesAndTheBytesStayExact() throws Exception {
+        int buf = DirectFileWriter.BUFFER;
+        long total = 3 * DirectFileWriter.FLUSH_AFTER + buf + 12345;
+        Path f = Files.createFile(tmp.resolve("slow"));
+        DirectFileWriter w = DirectFileWriter.open(f, total, 0);
+        assumeTrue(w != null, "the file system under " + tmp + " refuses O_DIRECT");
+        Random rnd = new Random(11);
+        byte[] expected = new byte[(int) total];
+        rnd.nextBytes(expected);
+        for (int at = 0; at < total; ) {
+            int n = (int) Math.min(total - at, buf);
+            w.write(ByteBuffer.wrap(expected, at, n));
+            at += n;
+            Thread.sleep(120); // the producer computes; the I/O thread has nothing to write
+        }
+        w.finish();
+        assertThat(w.flushes()).isGreaterThanOrEqualTo(1);
+        assertThat(Arrays.equals(Files.readAllBytes(f), expected)).isTrue();
+    }
+
     @Test
     void smallOutputsAndClosedWritersAreRefused() throws Exception {
         Path f = Files.createFile(tmp.resolve("small"));
