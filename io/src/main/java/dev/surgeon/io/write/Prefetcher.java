@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads the inputs of the next tensors from disk while the current ones compute and write: a
@@ -22,6 +23,12 @@ import java.util.Set;
  * {@code -Dsurgeon.prefetch=false} turns it off (for measuring it).
  */
 final class Prefetcher implements AutoCloseable {
+    /**
+     * Prefetch threads reading now (started, not finished, not waiting for the writer to make room):
+     * while one is, the disk is busy with the run's reads and the direct writer leaves its flushes
+     * to the end ({@link DirectFileWriter#FLUSH_AFTER}).
+     */
+    private static final AtomicInteger READING = new AtomicInteger();
     /** Input bytes read ahead of the writer at most. */
     static final long WINDOW = 512L << 20;
     private static final int PIECE = 16 << 20;
@@ -104,7 +111,13 @@ final class Prefetcher implements AutoCloseable {
         return finished;
     }
 
+    /** True while some prefetch thread is reading from the disk. */
+    static boolean anyReading() {
+        return READING.get() > 0;
+    }
+
     private void run() {
+        READING.incrementAndGet();
         try {
             for (List<TensorRef> refs : inputs) {
                 for (TensorRef r : refs) {
@@ -122,6 +135,7 @@ final class Prefetcher implements AutoCloseable {
         } catch (Throwable ignored) {
             // best effort: a file cut short or unmappable is reported by the read that needs it
         } finally {
+            READING.decrementAndGet();
             finished = true;
             try {
                 if (discard != null) {
@@ -134,8 +148,15 @@ final class Prefetcher implements AutoCloseable {
     }
 
     private synchronized boolean waitForRoom(long loaded) throws InterruptedException {
-        while (!stopped && loaded - consumed > window) {
-            wait();
+        if (!stopped && loaded - consumed > window) {
+            READING.decrementAndGet();
+            try {
+                while (!stopped && loaded - consumed > window) {
+                    wait();
+                }
+            } finally {
+                READING.incrementAndGet();
+            }
         }
         return !stopped;
     }
