@@ -71,6 +71,8 @@ class PrefetcherTest {
             try (Prefetcher p = Prefetcher.start(plan, 1 << 20)) {
                 settle(p);
                 assertThat(p.loaded()).as("one tensor, then it waits for the writer").isEqualTo(TENSOR);
+                // waiting for room is not reading: the direct writer may flush then
+                assertThat(Prefetcher.anyReading()).isFalse();
                 p.tensorWritten();
                 settle(p);
                 assertThat(p.loaded()).isEqualTo(2L * TENSOR);
@@ -79,6 +81,7 @@ class PrefetcherTest {
                 settle(p);
                 assertThat(p.loaded()).isEqualTo(4L * TENSOR);
                 assertThat(p.finished()).isTrue();
+                assertThat(Prefetcher.anyReading()).isFalse();
             }
         }
     }
