@@ -39,8 +39,15 @@ public final class ArchiveFiles implements OutputFiles {
     private static final String[] EXTENSIONS = {".tar.gz", ".tgz", ".tar", ".zip"};
     /** 1980-01-01 00:00 UTC: the earliest a zip's DOS time can hold, used for every entry. */
     private static final long FIXED_MILLIS = 315_532_800_000L;
-    /** The same instant as local time: a zip stores local DOS times, so the bytes do not depend on the time zone. */
-    private static final long ZIP_MILLIS = LocalDateTime.of(1980, 1, 1, 0, 0).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+
+    /**
+     * 1980-01-01 00:00 as local time: a zip stores local DOS times, so the bytes do not depend on
+     * the time zone. A holder, because reading the zone rules scans every jar for providers
+     * (about 25 ms) and every run asks {@link #isArchive} about its output.
+     */
+    private static final class ZipTime {
+        static final long MILLIS = LocalDateTime.of(1980, 1, 1, 0, 0).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+    }
 
     private final FileChannel file;
     private final ArchiveOutputStream<?> out;
@@ -123,7 +130,7 @@ public final class ArchiveFiles implements OutputFiles {
         if (zip) {
             ZipArchiveEntry e = new ZipArchiveEntry(path);
             e.setSize(size);
-            e.setTime(ZIP_MILLIS);
+            e.setTime(ZipTime.MILLIS);
             e.setUnixMode(0100644);
             ((ArchiveOutputStream) out).putArchiveEntry(e);
         } else {
