@@ -1,0 +1,195 @@
+package dev.surgeon.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The launcher script ({@code surgeon} at the project root) and its class-data archives, run as a
+ * user runs it: the script is copied into a temporary install laid out as the build lays it out
+ * ({@code cli/target/surgeon.jar} naming {@code lib/*.jar} in its manifest), made from this test's
+ * own classpath, with the module folders packed into jars (class-data archives take jars only).
+ */
+class LauncherArchivesTest {
+    @TempDir
+    static Path install;
+    @TempDir
+    Path work;
+    private static Path script;
+    private static Path target;
+
+    @BeforeAll
+    static void layOut() throws IOException {
+        Path source = Path.of("").toAbsolutePath().getParent().resolve("surgeon");
+        assumeTrue(Files.isRegularFile(source), "launcher script not found at " + source + ": skipping");
+        script = install.resolve("surgeon");
+        Files.copy(source, script);
+        target = install.resolve("cli/target");
+        Path lib = Files.createDirectories(target.resolve("lib"));
+        List<String> classPath = new ArrayList<>();
+        Path mainClasses = null;
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                if (p.endsWith("test-classes")) {
+                    continue;
+                }
+                if (Files.exists(p.resolve("dev/surgeon/cli/Main.class"))) {
+                    mainClasses = p;
+                    continue;
+                }
+                String name = "module-" + (n++) + ".jar";
+                pack(p, lib.resolve(name), null);
+                classPath.add("lib/" + name);
+            } else if (entry.endsWith(".jar")) {
+                String name = (n++) + "-" + p.getFileName();
+                Files.copy(p, lib.resolve(name));
+                classPath.add("lib/" + name);
+            }
+        }
+        assertThat(mainClasses).as("cli's classes on the test classpath").isNotNull();
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.surgeon.cli.Main");
+        m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
+        pack(mainClasses, target.resolve("surgeon.jar"), m);
+        // the libraries are older than the jar, as after a build
+        FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        try (Stream<Path> s = Files.list(lib)) {
+            for (Path p : s.toList()) {
+                Files.setLastModifiedTime(p, past);
+            }
+        }
+        Files.setLastModifiedTime(target.resolve("surgeon.jar"), FileTime.fromMillis(System.currentTimeMillis() - 30_000));
+    }
+
+    private static void pack(Path dir, Path jar, Manifest manifest) throws IOException {
+        try (OutputStream os = Files.newOutputStream(jar);
+             JarOutputStream out = manifest == null ? new JarOutputStream(os) : new JarOutputStream(os, manifest);
+             Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new JarEntry(dir.relativize(f).toString().replace('\\', '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+    }
+
+    private record Run(int code, String stdout, String stderr) {
+    }
+
+    private Run surgeon(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("sh", script.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("SURGEON_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("surgeon finished within 120 s").isTrue();
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static List<String> archives() throws IOException {
+        try (Stream<Path> s = Files.list(target)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".jar") && !n.equals("lib")).sorted().toList();
+        }
+    }
+
+    private static boolean has(List<String> names, String prefix) {
+        return names.stream().anyMatch(n -> n.startsWith(prefix) && n.endsWith(".jsa"));
+    }
+
+    @Test
+    void aCommandGetsItsOwnLayerOnTheHelpArchiveAndRunsFromIt() throws Exception {
+        Path base = TestModels.tinyLlama(work.resolve("base"), 1);
+        Path ft = TestModels.tinyLlama(work.resolve("ft"), 2);
+        Run first = surgeon(Map.of(), "scale", base.toString(), ft.toString(), "--alpha", "0.5",
+                "-o", work.resolve("out1").toString(), "--no-card", "-q");
+        assertThat(first.code()).as(first.stderr()).isZero();
+        List<String> after = archives();
+        assertThat(has(after, "surgeon-help-")).as("help archive in %s", after).isTrue();
+        assertThat(has(after, "surgeon-run-scale-")).as("scale's layer in %s", after).isTrue();
+        assertThat(after).as("no temporary files left").noneMatch(n -> n.contains(".tmp") || n.endsWith(".classes"));
+
+        // the second run maps the layer: the LiNeS classes come from it ("top"), and the
+        // output and what it prints are those of the first run
+        Run second = surgeon(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + work.resolve("classes.log")),
+                "scale", base.toString(), ft.toString(), "--alpha", "0.5",
+                "-o", work.resolve("out2").toString(), "--no-card", "-q");
+        assertThat(second.code()).as(second.stderr()).isZero();
+        assertThat(Files.readString(work.resolve("classes.log")))
+                .containsPattern("dev\\.surgeon\\.ops\\.scale\\.\\S+ source: shared objects file \\(top\\)");
+        assertThat(second.stdout()).isEqualTo(first.stdout());
+        assertThat(Files.readAllBytes(work.resolve("out2/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(work.resolve("out1/model.safetensors")));
+    }
+
+    @Test
+    void dryRunsHelpFailuresOfTheJvmOptionsAndArchivesTurnedOffMakeNoLayer() throws Exception {
+        Path base = TestModels.tinyLlama(work.resolve("base"), 1);
+        Path ft = TestModels.tinyLlama(work.resolve("ft"), 2);
+        Run dry = surgeon(Map.of(), "average", base.toString(), ft.toString(), "--dry-run");
+        assertThat(dry.code()).as(dry.stderr()).isZero();
+        Run help = surgeon(Map.of(), "average", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.stdout()).contains("Usage: surgeon average");
+        // archives off: the run works and makes no layer (a layer needs a mapped base archive)
+        Run off = surgeon(Map.of("JAVA_OPTS", "-Xshare:off"), "average", base.toString(), ft.toString(),
+                "-o", work.resolve("off").toString(), "--no-card", "-q");
+        assertThat(off.code()).as(off.stderr()).isZero();
+        assertThat(off.stdout() + off.stderr()).doesNotContain("CDS").doesNotContain("shared archive");
+        assertThat(has(archives(), "surgeon-run-average-")).as("%s", archives()).isFalse();
+
+        Run real = surgeon(Map.of(), "average", base.toString(), ft.toString(),
+                "-o", work.resolve("real").toString(), "--no-card", "-q");
+        assertThat(real.code()).as(real.stderr()).isZero();
+        assertThat(real.stdout() + real.stderr()).doesNotContain("CDS").doesNotContain("cds");
+        assertThat(has(archives(), "surgeon-run-average-")).as("%s", archives()).isTrue();
+        assertThat(Files.readAllBytes(work.resolve("real/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(work.resolve("off/model.safetensors")));
+    }
+
+    @Test
+    void aNewerJarRemakesTheArchives() throws Exception {
+        Path base = TestModels.tinyLlama(work.resolve("base"), 1);
+        assertThat(surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
+                "-o", work.resolve("a").toString(), "--no-card", "-q").code()).isZero();
+        Path layer = target.resolve(archives().stream().filter(n -> n.startsWith("surgeon-run-convert-")).findFirst().orElseThrow());
+        Path help = target.resolve(archives().stream().filter(n -> n.startsWith("surgeon-help-")).findFirst().orElseThrow());
+        // a rebuilt jar: newer than every archive
+        long now = System.currentTimeMillis();
+        Files.setLastModifiedTime(help, FileTime.fromMillis(now - 20_000));
+        Files.setLastModifiedTime(layer, FileTime.fromMillis(now - 15_000));
+        Path jar = target.resolve("surgeon.jar");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(now - 10_000));
+        Run again = surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
+                "-o", work.resolve("b").toString(), "--no-card", "-q");
+        assertThat(again.code()).as(again.stderr()).isZero();
+        assertThat(Files.getLastModifiedTime(help)).isGreaterThan(Files.getLastModifiedTime(jar));
+        assertThat(Files.getLastModifiedTime(layer)).isGreaterThan(Files.getLastModifiedTime(help));
+        assertThat(Files.readAllBytes(work.resolve("b/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
+    }
+}
