@@ -172,6 +172,20 @@ class LauncherArchivesTest {
     }
 
     @Test
+    void theLauncherKnowsEveryCommandThatReadsModelsAndAMisspeltOneMakesNoLayer() throws Exception {
+        String text = Files.readString(script);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"\\$cmd\" in ([a-z|]+)\\) layer=1").matcher(text);
+        assertThat(m.find()).as("the launcher's list of commands").isTrue();
+        java.util.Set<String> expected = new java.util.TreeSet<>(SurgeonCommand.COMMANDS.keySet());
+        expected.removeAll(List.of("help", "completion"));
+        assertThat(new java.util.TreeSet<>(List.of(m.group(1).split("\\|")))).isEqualTo(expected);
+
+        Run typo = surgeon(Map.of(), "scael", "model");
+        assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(archives()).noneMatch(n -> n.contains("scael"));
+    }
+
+    @Test
     void aNewerJarRemakesTheArchives() throws Exception {
         Path base = TestModels.tinyLlama(work.resolve("base"), 1);
         assertThat(surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
