@@ -102,7 +102,8 @@ class LauncherArchivesTest {
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(work, "out", ".txt");
         Path err = Files.createTempFile(work, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("SURGEON_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         pb.environment().remove("JAVA_OPTS");
         pb.environment().putAll(env);
@@ -117,8 +118,22 @@ class LauncherArchivesTest {
         }
     }
 
+    /** An archive, or a layer still under its writer's name, whose name starts with prefix. */
     private static boolean has(List<String> names, String prefix) {
-        return names.stream().anyMatch(n -> n.startsWith(prefix) && n.endsWith(".jsa"));
+        return names.stream().anyMatch(n -> n.startsWith(prefix) && (n.endsWith(".jsa") || n.endsWith(".part")));
+    }
+
+    private static String named(String prefix, String suffix) throws IOException {
+        return archives().stream().filter(n -> n.startsWith(prefix) && n.endsWith(suffix)).findFirst()
+                .orElseThrow(() -> new AssertionError(prefix + "*" + suffix + " not in " + uncheckedArchives()));
+    }
+
+    private static List<String> uncheckedArchives() {
+        try {
+            return archives();
+        } catch (IOException e) {
+            return List.of(e.toString());
+        }
     }
 
     @Test
@@ -130,7 +145,9 @@ class LauncherArchivesTest {
         assertThat(first.code()).as(first.stderr()).isZero();
         List<String> after = archives();
         assertThat(has(after, "surgeon-help-")).as("help archive in %s", after).isTrue();
-        assertThat(has(after, "surgeon-run-scale-")).as("scale's layer in %s", after).isTrue();
+        // the layer stays under its writer's name until a later run has seen it whole
+        named("surgeon-run-scale-", ".part");
+        assertThat(after).as("no final layer yet").noneMatch(n -> n.startsWith("surgeon-run-scale-") && n.endsWith(".jsa"));
         assertThat(after).as("no temporary files left").noneMatch(n -> n.contains(".tmp") || n.endsWith(".classes"));
 
         // the second run maps the layer: the LiNeS classes come from it ("top"), and the
@@ -144,6 +161,54 @@ class LauncherArchivesTest {
         assertThat(second.stdout()).isEqualTo(first.stdout());
         assertThat(Files.readAllBytes(work.resolve("out2/model.safetensors")))
                 .isEqualTo(Files.readAllBytes(work.resolve("out1/model.safetensors")));
+        named("surgeon-run-scale-", ".jsa");
+        assertThat(archives()).noneMatch(n -> n.startsWith("surgeon-run-scale-") && n.endsWith(".part"));
+    }
+
+    @Test
+    void aLayerCutShortIsDroppedAndOneStillBeingWrittenIsLeftAlone() throws Exception {
+        Path base = TestModels.tinyLlama(work.resolve("base"), 1);
+        // (a command no other test here runs: the install is shared)
+        Run first = surgeon(Map.of(), "prune", "--method", "magnitude", "--ratio", "0.5", base.toString(),
+                "-o", work.resolve("a").toString(), "--no-card", "-q");
+        assertThat(first.code()).as(first.stderr()).isZero();
+        String part = named("surgeon-run-prune-", ".part");
+        String layer = part.substring(0, part.indexOf(".jsa.") + ".jsa".length());
+        byte[] whole = Files.readAllBytes(target.resolve(part));
+        // beside it, as a kill or a crash would leave them (process ids no process has): a layer
+        // whose writer stopped halfway, one whose header was never written; and one whose writer
+        // still runs. Given to a JVM, the first crashes it and the second stops it from starting.
+        Path half = target.resolve(layer + ".999999991.part");
+        Files.write(half, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Path blank = target.resolve(layer + ".999999992.part");
+        Files.write(blank, new byte[whole.length]);
+        Path live = target.resolve(layer + "." + ProcessHandle.current().pid() + ".part");
+        Files.write(live, new byte[4096]);
+        try {
+            secondRunTakesTheWholeLayerOnly(base, first.stdout(), layer, whole, half, blank, live);
+        } finally {
+            Files.deleteIfExists(live);
+        }
+    }
+
+    private void secondRunTakesTheWholeLayerOnly(Path base, String firstStdout, String layer, byte[] whole,
+                                                 Path half, Path blank, Path live) throws Exception {
+        Run second = surgeon(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + work.resolve("classes.log")),
+                "prune", "--method", "magnitude", "--ratio", "0.5", base.toString(),
+                "-o", work.resolve("b").toString(), "--no-card", "-q");
+        assertThat(second.code()).as(second.stderr()).isZero();
+        assertThat(second.stderr()).isEmpty();
+        assertThat(second.stdout()).isEqualTo(firstStdout);
+        assertThat(Files.readString(work.resolve("classes.log"))).contains("source: shared objects file (top)");
+        assertThat(Files.readAllBytes(work.resolve("b/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
+        assertThat(target.resolve(layer)).as("the whole layer moved into place").hasBinaryContent(whole);
+        assertThat(half).doesNotExist();
+        assertThat(blank).doesNotExist();
+        assertThat(live).as("its writer is still running").exists();
+        try (Stream<Path> s = Files.list(work)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("no crash reports").noneMatch(n -> n.startsWith("hs_err"));
+        }
     }
 
     @Test
@@ -188,22 +253,27 @@ class LauncherArchivesTest {
     @Test
     void aNewerJarRemakesTheArchives() throws Exception {
         Path base = TestModels.tinyLlama(work.resolve("base"), 1);
-        assertThat(surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
-                "-o", work.resolve("a").toString(), "--no-card", "-q").code()).isZero();
-        Path layer = target.resolve(archives().stream().filter(n -> n.startsWith("surgeon-run-convert-")).findFirst().orElseThrow());
-        Path help = target.resolve(archives().stream().filter(n -> n.startsWith("surgeon-help-")).findFirst().orElseThrow());
+        for (String out : List.of("a", "b")) { // the second run takes the first's layer
+            assertThat(surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
+                    "-o", work.resolve(out).toString(), "--no-card", "-q").code()).isZero();
+        }
+        Path layer = target.resolve(named("surgeon-run-convert-", ".jsa"));
+        Path help = target.resolve(named("surgeon-help-", ".jsa"));
         // a rebuilt jar: newer than every archive
         long now = System.currentTimeMillis();
         Files.setLastModifiedTime(help, FileTime.fromMillis(now - 20_000));
         Files.setLastModifiedTime(layer, FileTime.fromMillis(now - 15_000));
         Path jar = target.resolve("surgeon.jar");
         Files.setLastModifiedTime(jar, FileTime.fromMillis(now - 10_000));
-        Run again = surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
-                "-o", work.resolve("b").toString(), "--no-card", "-q");
-        assertThat(again.code()).as(again.stderr()).isZero();
+        for (String out : List.of("c", "d")) { // the help archive remade, then the layer on it
+            Run again = surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
+                    "-o", work.resolve(out).toString(), "--no-card", "-q");
+            assertThat(again.code()).as(again.stderr()).isZero();
+            assertThat(Files.readAllBytes(work.resolve(out + "/model.safetensors")))
+                    .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
+        }
         assertThat(Files.getLastModifiedTime(help)).isGreaterThan(Files.getLastModifiedTime(jar));
         assertThat(Files.getLastModifiedTime(layer)).isGreaterThan(Files.getLastModifiedTime(help));
-        assertThat(Files.readAllBytes(work.resolve("b/model.safetensors")))
-                .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
+        assertThat(archives()).noneMatch(n -> n.startsWith("surgeon-run-convert-") && n.endsWith(".part"));
     }
 }
