@@ -237,6 +237,40 @@ class LauncherArchivesTest {
     }
 
     @Test
+    void runsWithAnAgentOrAPatchedModuleMakeNoArchiveAndWork() throws Exception {
+        // a JVM refuses to start when asked to write an archive with an agent loaded or java.base patched
+        Path agent = work.resolve("agent.jar");
+        Path classes = Path.of(NoOpAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(new Attributes.Name("Premain-Class"), NoOpAgent.class.getName());
+        Path agentClasses = Files.createDirectories(work.resolve("agent/dev/surgeon/cli"));
+        Files.copy(classes.resolve("dev/surgeon/cli/NoOpAgent.class"), agentClasses.resolve("NoOpAgent.class"));
+        pack(work.resolve("agent"), agent, m);
+        List<Map<String, String>> envs = List.of(
+                Map.of("JAVA_OPTS", "-javaagent:" + agent),
+                Map.of("JAVA_TOOL_OPTIONS", "-javaagent:" + agent),
+                Map.of("JAVA_OPTS", "--patch-module java.base=" + Files.createDirectories(work.resolve("empty"))));
+        String[] synth = {"synth", "--arch", "llama", "--layers", "2", "--hidden", "64", "--intermediate", "172",
+            "--heads", "4", "--kv-heads", "2", "--vocab", "256", "--no-card", "-q", "-o"};
+        int i = 0;
+        for (Map<String, String> env : envs) {
+            Path out = work.resolve("out" + i++);
+            List<String> args = new ArrayList<>(List.of(synth));
+            args.add(out.toString());
+            Run r = surgeon(env, args.toArray(String[]::new));
+            assertThat(r.code()).as("%s: %s", env, r.stderr()).isZero();
+            assertThat(r.stderr()).as("%s", env).doesNotContain("CDS").doesNotContain("shared archive");
+            assertThat(out.resolve("model.safetensors")).exists();
+            assertThat(has(archives(), "surgeon-run-synth-")).as("%s: %s", env, archives()).isFalse();
+        }
+        List<String> args = new ArrayList<>(List.of(synth));
+        args.add(work.resolve("plain").toString());
+        assertThat(surgeon(Map.of(), args.toArray(String[]::new)).code()).isZero();
+        assertThat(has(archives(), "surgeon-run-synth-")).as("%s", archives()).isTrue();
+    }
+
+    @Test
     void theLauncherKnowsEveryCommandThatReadsModelsAndAMisspeltOneMakesNoLayer() throws Exception {
         String text = Files.readString(script);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"\\$cmd\" in ([a-z|]+)\\) layer=1").matcher(text);
