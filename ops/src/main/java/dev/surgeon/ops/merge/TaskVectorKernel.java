@@ -12,11 +12,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class TaskVectorKernel implements Elementwise.Kernel {
     /**
-     * Elements per block: 4 Ki, so that a block's task vectors and merged values stay in the core's
-     * first-level caches through every step. Steps over the whole chunk (256 Ki elements, 1 MiB an
-     * array) streamed each array through the outer caches once per step.
+     * Elements per block ({@link TaskVectors#BLOCK}): steps over the whole chunk (256 Ki elements,
+     * 1 MiB an array) streamed each array through the outer caches once per step.
      */
-    private static final int BLOCK = 1 << 12;
+    private static final int BLOCK = TaskVectors.BLOCK;
     private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
 
     private final String tensor;
@@ -35,14 +34,12 @@ final class TaskVectorKernel implements Elementwise.Kernel {
         this.kept = kept;
     }
 
-    /** One thread's block of task vectors, their merge, and the entries each task kept in a chunk. */
+    /** One thread's arrays beside its block of task vectors: their merge, the entries each task kept in a chunk. */
     private static final class Scratch {
-        final float[][] tau;
         final double[] merged = new double[BLOCK];
         final long[] kept;
 
         Scratch(int tasks) {
-            tau = new float[tasks][BLOCK];
             kept = new long[tasks];
         }
     }
@@ -54,11 +51,11 @@ final class TaskVectorKernel implements Elementwise.Kernel {
             return;
         }
         Scratch s = SCRATCH.get();
-        if (s == null || s.tau.length != tasks) {
+        if (s == null || s.kept.length != tasks) {
             s = new Scratch(tasks);
             SCRATCH.set(s);
         }
-        float[][] tau = s.tau;
+        float[][] tau = TaskVectors.block(tasks);
         double[] merged = s.merged;
         Arrays.fill(s.kept, 0);
         float[] base = in[0];

@@ -64,8 +64,7 @@ public final class TrimElection {
         }
     }
 
-    /** Elements per block of the pass: 4 Ki (16 KiB of floats per task vector, in the first-level cache). */
-    private static final int BLOCK = 1 << 12;
+    private static final int BLOCK = TaskVectors.BLOCK;
     private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
 
     private TrimElection() {
@@ -171,14 +170,14 @@ public final class TrimElection {
         }
     }
 
-    /** One thread's reused arrays: a block of task vectors and its flags, and a chunk's set-aside entries. */
+    /** One thread's reused arrays beside its block of task vectors: the block's flags, a chunk's set-aside entries. */
     private static final class Scratch {
-        final float[][] tau;
+        final int tasks;
         final byte[] unsure = new byte[BLOCK];
         final float[] aside;
 
         Scratch(int tasks) {
-            tau = new float[tasks][BLOCK];
+            this.tasks = tasks;
             aside = new float[tasks * ChunkPass.CHUNK];
         }
     }
@@ -193,11 +192,11 @@ public final class TrimElection {
     private static Part settle(float[][] in, int tasks, int n, boolean norms, int[] lo, int[] hi) {
         Part p = new Part(tasks, norms);
         Scratch s = SCRATCH.get();
-        if (s == null || s.tau.length != tasks) {
+        if (s == null || s.tasks != tasks) {
             s = new Scratch(tasks);
             SCRATCH.set(s);
         }
-        float[][] tau = s.tau;
+        float[][] tau = TaskVectors.block(tasks);
         byte[] unsure = s.unsure;
         float[] aside = s.aside;
         int a = 0;
