@@ -118,9 +118,9 @@ class LauncherArchivesTest {
         }
     }
 
-    /** An archive, or a layer still under its writer's name, whose name starts with prefix. */
+    /** An archive, or the class list it will be made from, whose name starts with prefix. */
     private static boolean has(List<String> names, String prefix) {
-        return names.stream().anyMatch(n -> n.startsWith(prefix) && (n.endsWith(".jsa") || n.endsWith(".part")));
+        return names.stream().anyMatch(n -> n.startsWith(prefix) && (n.endsWith(".jsa") || n.endsWith(".classes")));
     }
 
     private static String named(String prefix, String suffix) throws IOException {
@@ -137,7 +137,7 @@ class LauncherArchivesTest {
     }
 
     @Test
-    void aCommandGetsItsOwnLayerOnTheHelpArchiveAndRunsFromIt() throws Exception {
+    void aCommandGetsAnArchiveOfItsOwnFromItsFirstRunsClassesAndRunsFromIt() throws Exception {
         Path base = TestModels.tinyLlama(work.resolve("base"), 1);
         Path ft = TestModels.tinyLlama(work.resolve("ft"), 2);
         Run first = surgeon(Map.of(), "scale", base.toString(), ft.toString(), "--alpha", "0.5",
@@ -145,74 +145,64 @@ class LauncherArchivesTest {
         assertThat(first.code()).as(first.stderr()).isZero();
         List<String> after = archives();
         assertThat(has(after, "surgeon-help-")).as("help archive in %s", after).isTrue();
-        // the layer stays under its writer's name until a later run has seen it whole
-        named("surgeon-run-scale-", ".part");
-        assertThat(after).as("no final layer yet").noneMatch(n -> n.startsWith("surgeon-run-scale-") && n.endsWith(".jsa"));
-        assertThat(after).as("no temporary files left").noneMatch(n -> n.contains(".tmp") || n.endsWith(".classes"));
+        // the first run leaves the list of the classes it loaded, under its process id
+        named("surgeon-run-scale-", ".classes");
+        assertThat(after).as("no archive yet").noneMatch(n -> n.startsWith("surgeon-run-scale-") && n.endsWith(".jsa"));
+        assertThat(after).as("no temporary files left").noneMatch(n -> n.contains(".tmp"));
 
-        // the second run maps the layer: the LiNeS classes come from it ("top"), and the
-        // output and what it prints are those of the first run
-        Run second = surgeon(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + work.resolve("classes.log")),
+        // the second run makes the archive from it and runs on it: the LiNeS classes come from it,
+        // and the output and what it prints are those of the first run
+        Run second = surgeon(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + work.resolve("classes.log")
+                        + " -Xlog:cds=info:file=" + work.resolve("cds.log")),
                 "scale", base.toString(), ft.toString(), "--alpha", "0.5",
                 "-o", work.resolve("out2").toString(), "--no-card", "-q");
         assertThat(second.code()).as(second.stderr()).isZero();
         assertThat(Files.readString(work.resolve("classes.log")))
-                .containsPattern("dev\\.surgeon\\.ops\\.scale\\.\\S+ source: shared objects file \\(top\\)");
+                .containsPattern("dev\\.surgeon\\.ops\\.scale\\.\\S+ source: shared objects file");
+        assertThat(Files.readString(work.resolve("cds.log"))).contains("Opened archive " + target.toRealPath().resolve(named("surgeon-run-scale-", ".jsa")));
         assertThat(second.stdout()).isEqualTo(first.stdout());
         assertThat(Files.readAllBytes(work.resolve("out2/model.safetensors")))
                 .isEqualTo(Files.readAllBytes(work.resolve("out1/model.safetensors")));
         named("surgeon-run-scale-", ".jsa");
-        assertThat(archives()).noneMatch(n -> n.startsWith("surgeon-run-scale-") && n.endsWith(".part"));
+        assertThat(archives()).noneMatch(n -> n.startsWith("surgeon-run-scale-") && (n.endsWith(".classes") || n.contains(".tmp")));
     }
 
     @Test
-    void aLayerCutShortIsDroppedAndOneStillBeingWrittenIsLeftAlone() throws Exception {
+    void aListCutShortStillMakesAnArchiveAndOneStillBeingWrittenIsLeftAlone() throws Exception {
         Path base = TestModels.tinyLlama(work.resolve("base"), 1);
         // (a command no other test here runs: the install is shared)
         Run first = surgeon(Map.of(), "prune", "--method", "magnitude", "--ratio", "0.5", base.toString(),
                 "-o", work.resolve("a").toString(), "--no-card", "-q");
         assertThat(first.code()).as(first.stderr()).isZero();
-        String part = named("surgeon-run-prune-", ".part");
-        String layer = part.substring(0, part.indexOf(".jsa.") + ".jsa".length());
-        byte[] whole = Files.readAllBytes(target.resolve(part));
-        // beside it, as a kill or a crash would leave them (process ids no process has): a layer
-        // whose writer stopped halfway, one whose header was never written; and one whose writer
-        // still runs. Given to a JVM, the first crashes it and the second stops it from starting.
-        Path half = target.resolve(layer + ".999999991.part");
-        Files.write(half, java.util.Arrays.copyOf(whole, whole.length / 2));
-        Path blank = target.resolve(layer + ".999999992.part");
-        Files.write(blank, new byte[whole.length]);
-        Path live = target.resolve(layer + "." + ProcessHandle.current().pid() + ".part");
-        Files.write(live, new byte[4096]);
+        String list = named("surgeon-run-prune-", ".classes");
+        String archive = list.substring(0, list.indexOf(".jsa.") + ".jsa".length());
+        // as a kill would leave it: the list cut mid-name, its writer gone (a process id no process has)
+        String whole = Files.readString(target.resolve(list));
+        Files.delete(target.resolve(list));
+        Path cut = target.resolve(archive + ".999999991.classes");
+        Files.writeString(cut, whole.substring(0, whole.length() / 2 + 7));
+        Path live = target.resolve(archive + "." + ProcessHandle.current().pid() + ".classes");
+        Files.writeString(live, whole);
         try {
-            secondRunTakesTheWholeLayerOnly(base, first.stdout(), layer, whole, half, blank, live);
+            Run second = surgeon(Map.of("JAVA_OPTS", "-Xlog:cds=info:file=" + work.resolve("cds.log")),
+                    "prune", "--method", "magnitude", "--ratio", "0.5", base.toString(),
+                    "-o", work.resolve("b").toString(), "--no-card", "-q");
+            assertThat(second.code()).as(second.stderr()).isZero();
+            assertThat(second.stderr()).isEmpty();
+            assertThat(second.stdout()).isEqualTo(first.stdout());
+            assertThat(Files.readString(work.resolve("cds.log"))).contains("Opened archive " + target.toRealPath().resolve(archive));
+            assertThat(Files.readAllBytes(work.resolve("b/model.safetensors")))
+                    .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
+            assertThat(target.resolve(archive)).exists();
+            assertThat(cut).doesNotExist();
+            assertThat(live).as("its writer is still running").exists();
         } finally {
             Files.deleteIfExists(live);
         }
     }
 
-    private void secondRunTakesTheWholeLayerOnly(Path base, String firstStdout, String layer, byte[] whole,
-                                                 Path half, Path blank, Path live) throws Exception {
-        Run second = surgeon(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + work.resolve("classes.log")),
-                "prune", "--method", "magnitude", "--ratio", "0.5", base.toString(),
-                "-o", work.resolve("b").toString(), "--no-card", "-q");
-        assertThat(second.code()).as(second.stderr()).isZero();
-        assertThat(second.stderr()).isEmpty();
-        assertThat(second.stdout()).isEqualTo(firstStdout);
-        assertThat(Files.readString(work.resolve("classes.log"))).contains("source: shared objects file (top)");
-        assertThat(Files.readAllBytes(work.resolve("b/model.safetensors")))
-                .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
-        assertThat(target.resolve(layer)).as("the whole layer moved into place").hasBinaryContent(whole);
-        assertThat(half).doesNotExist();
-        assertThat(blank).doesNotExist();
-        assertThat(live).as("its writer is still running").exists();
-        try (Stream<Path> s = Files.list(work)) {
-            assertThat(s.map(p -> p.getFileName().toString())).as("no crash reports").noneMatch(n -> n.startsWith("hs_err"));
-        }
-    }
-
     @Test
-    void dryRunsHelpFailuresOfTheJvmOptionsAndArchivesTurnedOffMakeNoLayer() throws Exception {
+    void dryRunsHelpFailuresOfTheJvmOptionsAndArchivesTurnedOffMakeNoArchive() throws Exception {
         Path base = TestModels.tinyLlama(work.resolve("base"), 1);
         Path ft = TestModels.tinyLlama(work.resolve("ft"), 2);
         Run dry = surgeon(Map.of(), "average", base.toString(), ft.toString(), "--dry-run");
@@ -220,7 +210,7 @@ class LauncherArchivesTest {
         Run help = surgeon(Map.of(), "average", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.stdout()).contains("Usage: surgeon average");
-        // archives off: the run works and makes no layer (a layer needs a mapped base archive)
+        // archives off: the run works and makes none
         Run off = surgeon(Map.of("JAVA_OPTS", "-Xshare:off"), "average", base.toString(), ft.toString(),
                 "-o", work.resolve("off").toString(), "--no-card", "-q");
         assertThat(off.code()).as(off.stderr()).isZero();
@@ -237,8 +227,8 @@ class LauncherArchivesTest {
     }
 
     @Test
-    void runsWithAnAgentOrAPatchedModuleMakeNoArchiveAndWork() throws Exception {
-        // a JVM refuses to start when asked to write an archive with an agent loaded or java.base patched
+    void runsWithAnAgentMakeNoArchiveAndEveryRunWorks() throws Exception {
+        // -Xshare:dump refuses to run with an agent loaded (as from JAVA_TOOL_OPTIONS)
         Path agent = work.resolve("agent.jar");
         Path classes = Path.of(NoOpAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Manifest m = new Manifest();
@@ -247,12 +237,14 @@ class LauncherArchivesTest {
         Path agentClasses = Files.createDirectories(work.resolve("agent/dev/surgeon/cli"));
         Files.copy(classes.resolve("dev/surgeon/cli/NoOpAgent.class"), agentClasses.resolve("NoOpAgent.class"));
         pack(work.resolve("agent"), agent, m);
+        String[] synth = {"synth", "--arch", "llama", "--layers", "2", "--hidden", "64", "--intermediate", "172",
+            "--heads", "4", "--kv-heads", "2", "--vocab", "256", "--no-card", "-q", "-o"};
         List<Map<String, String>> envs = List.of(
                 Map.of("JAVA_OPTS", "-javaagent:" + agent),
                 Map.of("JAVA_TOOL_OPTIONS", "-javaagent:" + agent),
+                Map.of(),
+                // (a patched java.base turns archives off in the JVM itself)
                 Map.of("JAVA_OPTS", "--patch-module java.base=" + Files.createDirectories(work.resolve("empty"))));
-        String[] synth = {"synth", "--arch", "llama", "--layers", "2", "--hidden", "64", "--intermediate", "172",
-            "--heads", "4", "--kv-heads", "2", "--vocab", "256", "--no-card", "-q", "-o"};
         int i = 0;
         for (Map<String, String> env : envs) {
             Path out = work.resolve("out" + i++);
@@ -262,18 +254,15 @@ class LauncherArchivesTest {
             assertThat(r.code()).as("%s: %s", env, r.stderr()).isZero();
             assertThat(r.stderr()).as("%s", env).doesNotContain("CDS").doesNotContain("shared archive");
             assertThat(out.resolve("model.safetensors")).exists();
-            assertThat(has(archives(), "surgeon-run-synth-")).as("%s: %s", env, archives()).isFalse();
+            assertThat(has(archives(), "surgeon-run-synth-")).as("%s: %s", env, archives()).isEqualTo(i > 2);
         }
-        List<String> args = new ArrayList<>(List.of(synth));
-        args.add(work.resolve("plain").toString());
-        assertThat(surgeon(Map.of(), args.toArray(String[]::new)).code()).isZero();
-        assertThat(has(archives(), "surgeon-run-synth-")).as("%s", archives()).isTrue();
+        assertThat(archives()).as("the plain run's list made into the archive").contains(named("surgeon-run-synth-", ".jsa"));
     }
 
     @Test
-    void theLauncherKnowsEveryCommandThatReadsModelsAndAMisspeltOneMakesNoLayer() throws Exception {
+    void theLauncherKnowsEveryCommandThatReadsModelsAndAMisspeltOneMakesNoArchive() throws Exception {
         String text = Files.readString(script);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"\\$cmd\" in ([a-z|]+)\\) layer=1").matcher(text);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("case \"\\$cmd\" in ([a-z|]+)\\) own=1").matcher(text);
         assertThat(m.find()).as("the launcher's list of commands").isTrue();
         java.util.Set<String> expected = new java.util.TreeSet<>(SurgeonCommand.COMMANDS.keySet());
         expected.removeAll(List.of("help", "completion"));
@@ -287,19 +276,19 @@ class LauncherArchivesTest {
     @Test
     void aNewerJarRemakesTheArchives() throws Exception {
         Path base = TestModels.tinyLlama(work.resolve("base"), 1);
-        for (String out : List.of("a", "b")) { // the second run takes the first's layer
+        for (String out : List.of("a", "b")) { // the second run makes the archive from the first's classes
             assertThat(surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
                     "-o", work.resolve(out).toString(), "--no-card", "-q").code()).isZero();
         }
-        Path layer = target.resolve(named("surgeon-run-convert-", ".jsa"));
+        Path own = target.resolve(named("surgeon-run-convert-", ".jsa"));
         Path help = target.resolve(named("surgeon-help-", ".jsa"));
         // a rebuilt jar: newer than every archive
         long now = System.currentTimeMillis();
         Files.setLastModifiedTime(help, FileTime.fromMillis(now - 20_000));
-        Files.setLastModifiedTime(layer, FileTime.fromMillis(now - 15_000));
+        Files.setLastModifiedTime(own, FileTime.fromMillis(now - 15_000));
         Path jar = target.resolve("surgeon.jar");
         Files.setLastModifiedTime(jar, FileTime.fromMillis(now - 10_000));
-        for (String out : List.of("c", "d")) { // the help archive remade, then the layer on it
+        for (String out : List.of("c", "d")) { // the help archive remade and a class list, then the archive
             Run again = surgeon(Map.of(), "convert", base.toString(), "--dtype", "bf16",
                     "-o", work.resolve(out).toString(), "--no-card", "-q");
             assertThat(again.code()).as(again.stderr()).isZero();
@@ -307,7 +296,7 @@ class LauncherArchivesTest {
                     .isEqualTo(Files.readAllBytes(work.resolve("a/model.safetensors")));
         }
         assertThat(Files.getLastModifiedTime(help)).isGreaterThan(Files.getLastModifiedTime(jar));
-        assertThat(Files.getLastModifiedTime(layer)).isGreaterThan(Files.getLastModifiedTime(help));
-        assertThat(archives()).noneMatch(n -> n.startsWith("surgeon-run-convert-") && n.endsWith(".part"));
+        assertThat(Files.getLastModifiedTime(own)).isGreaterThan(Files.getLastModifiedTime(help));
+        assertThat(archives()).noneMatch(n -> n.startsWith("surgeon-run-convert-") && n.endsWith(".classes"));
     }
 }
