@@ -126,8 +126,18 @@ public final class SafetensorsFile implements Closeable {
      */
     public void mapped(TensorInfo t, long offset, int length, MappedUse use) {
         ByteBuffer b = map(t, offset, length);
+        useMapped(t, b, use);
+        release(b);
+    }
+
+    /**
+     * Gives {@code use} bytes of tensor {@code t} from a mapping the caller made with {@link #map}
+     * and keeps (a window over several chunks), with {@link #mapped}'s checks: a file cut short while
+     * mapped is the same I/O failure. After a failure the caller drops the mapping without releasing it.
+     */
+    public void useMapped(TensorInfo t, ByteBuffer mapping, MappedUse use) {
         try {
-            use.accept(b);
+            use.accept(mapping);
             if (shrunk()) {
                 // A fault may still be pending for this thread (see below). Unmapping runs JDK code
                 // that exits the JVM on any error, so this mapping is left to the garbage collector,
@@ -141,7 +151,6 @@ public final class SafetensorsFile implements Closeable {
             throw shrunk() ? truncated(t) : new IoFailureException(path + ": cannot read tensor '" + t.name()
                     + "' (" + e.getMessage() + ")", e);
         }
-        release(b);
     }
 
     /** Reads a mapped range; must not keep the buffer. */
