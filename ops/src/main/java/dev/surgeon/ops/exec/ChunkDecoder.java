@@ -43,7 +43,7 @@ public final class ChunkDecoder {
     /** Bytes {@code [from, to)} of a tensor, mapped. */
     private record Window(SafetensorsFile file, TensorInfo info, long from, long to, ByteBuffer bytes) {
         boolean holds(TensorRef ref, long start, long end) {
-            return file == ref.file() && info.equals(ref.info()) && start >= from && end <= to;
+            return file == ref.file() && info == ref.info() && start >= from && end <= to;
         }
     }
 
