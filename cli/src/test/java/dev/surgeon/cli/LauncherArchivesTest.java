@@ -176,11 +176,14 @@ class LauncherArchivesTest {
         assertThat(first.code()).as(first.stderr()).isZero();
         String list = named("surgeon-run-prune-", ".classes");
         String archive = list.substring(0, list.indexOf(".jsa.") + ".jsa".length());
-        // as a kill would leave it: the list cut mid-name, its writer gone (a process id no process has)
+        // as a kill would leave it: the list cut mid-name, its writer gone (a process id no process has);
+        // cut inside a lambda's line, which -Xshare:dump rejects as a format error
         String whole = Files.readString(target.resolve(list));
         Files.delete(target.resolve(list));
         Path cut = target.resolve(archive + ".999999991.classes");
-        Files.writeString(cut, whole.substring(0, whole.length() / 2 + 7));
+        int lambda = whole.indexOf("\n@lambda-proxy dev/surgeon/", whole.length() / 2);
+        assertThat(lambda).as("a lambda of surgeon's in the second half of the list").isPositive();
+        Files.writeString(cut, whole.substring(0, lambda + "\n@lambda-proxy dev/surg".length()));
         Path live = target.resolve(archive + "." + ProcessHandle.current().pid() + ".classes");
         Files.writeString(live, whole);
         try {
