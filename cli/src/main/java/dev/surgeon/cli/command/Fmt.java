@@ -59,7 +59,7 @@ final class Fmt {
 
     /** A fraction as a percentage with one decimal. */
     static String percent(double f) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * f);
+        return dev.surgeon.io.util.Decimals.fixed(100 * f, 1) + "%";
     }
 
     static JsonArray shape(long[] shape) {

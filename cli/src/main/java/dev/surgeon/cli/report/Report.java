@@ -20,6 +20,8 @@ import java.nio.file.Path;
  * Commands add what they know; {@link #emit} prints it on stdout (--json) and/or writes it (--report).
  */
 public final class Report {
+    // Made with the class even when a run writes no JSON: a command's class-data archive holds the
+    // classes its first run loaded, and gson's would be missing from it after a run without --json.
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
             .serializeSpecialFloatingPointValues().create();
     private static final Gson STRICT = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
@@ -88,18 +90,21 @@ public final class Report {
             s.addProperty("peak_rss_bytes", rss);
         }
         root.add("warnings", warnings);
+        if (opts == null || (!opts.json && opts.report == null && opts.reportHtml == null)) {
+            return; // no one reads it
+        }
         // Strict JSON for jq and friends: a NaN or infinite number (e.g. a relative change over a
         // zero norm) is written as null.
         JsonObject strict = finite(schema(root)).getAsJsonObject();
         String text = STRICT.toJson(strict);
-        if (opts != null && opts.json) {
+        if (opts.json) {
             System.out.println(text);
             System.out.flush();
         }
-        if (opts != null && opts.report != null) {
+        if (opts.report != null) {
             AtomicFile.write(opts.report, text + "\n", "report");
         }
-        if (opts != null && opts.reportHtml != null) {
+        if (opts.reportHtml != null) {
             // drawn from the same strict JSON the report holds, so the page and the numbers agree
             AtomicFile.write(opts.reportHtml, HtmlReport.render(strict), "HTML report");
         }

@@ -43,6 +43,6 @@ public final class ByteSize {
             v /= 1024;
             i++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+        return Decimals.fixed(v, 1) + " " + units[i];
     }
 }
