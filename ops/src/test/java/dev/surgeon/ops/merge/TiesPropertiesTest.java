@@ -8,6 +8,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +53,56 @@ class TiesPropertiesTest {
         new Ties(majority).combine(tau, tasks, n, out);
         for (int i = 0; i < n; i++) {
             assertThat(out[i]).as("coordinate %d", i).isEqualTo(reference(tau, tasks, i, majority));
+        }
+    }
+
+    /** Any finite float: every bit pattern but the all-ones exponent (subnormals, zeros of both signs, the largest). */
+    private static float anyFinite(Random r) {
+        int bits;
+        do {
+            bits = r.nextInt();
+        } while ((bits & 0x7F800000) == 0x7F800000);
+        return Float.intBitsToFloat(bits);
+    }
+
+    @Property(tries = 300)
+    void twoTasksGiveTheGeneralPathsNumbersBitForBit(@ForAll long seed, @ForAll @IntRange(min = -1, max = 1) int majority) {
+        Random r = new Random(seed);
+        int n = 512;
+        float[][] two = new float[2][n];
+        float[][] three = new float[3][n]; // a third task of zeros changes no sum and no mean, and takes the general path
+        for (int i = 0; i < n; i++) {
+            float x = r.nextInt(4) == 0 ? (r.nextBoolean() ? 0f : -0f) : anyFinite(r);
+            float y = switch (r.nextInt(5)) {
+                case 0 -> -x; // cancels exactly: the majority decides
+                case 1 -> x;
+                case 2 -> r.nextBoolean() ? 0f : -0f;
+                default -> r.nextBoolean() ? anyFinite(r) : Math.scalb(anyFinite(r), -100);
+            };
+            two[0][i] = three[0][i] = x;
+            two[1][i] = three[1][i] = y;
+        }
+        double[] fast = new double[n];
+        double[] general = new double[n];
+        new Ties(majority).combine(two, 2, n, fast);
+        new Ties(majority).combine(three, 3, n, general);
+        for (int i = 0; i < n; i++) {
+            assertThat(Double.doubleToRawLongBits(fast[i])).as("x=%s y=%s", two[0][i], two[1][i])
+                    .isEqualTo(Double.doubleToRawLongBits(general[i]));
+        }
+    }
+
+    @Property(tries = 50)
+    void aNaNEntryGivesNaNForTheOutputsFinitenessCheck(@ForAll @IntRange(min = -1, max = 1) int majority) {
+        float negativeNaN = Float.intBitsToFloat(0xFFC00000);
+        float[][] tau = {{Float.NaN, 1f, -2f, negativeNaN, 0f}, {1f, Float.NaN, Float.NaN, 3f, negativeNaN}};
+        for (int tasks = 2; tasks <= 3; tasks++) {
+            float[][] in = tasks == 2 ? tau : new float[][] {tau[0], tau[1], new float[5]};
+            double[] out = new double[5];
+            new Ties(majority).combine(in, tasks, 5, out);
+            for (double v : out) {
+                assertThat(v).as("%d tasks", tasks).isNaN();
+            }
         }
     }
 
