@@ -3,6 +3,7 @@ package dev.surgeon.cli.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.surgeon.io.util.Decimals;
 
 import java.util.Locale;
 
@@ -59,7 +60,7 @@ final class Fmt {
 
     /** A fraction as a percentage with one decimal. */
     static String percent(double f) {
-        return dev.surgeon.io.util.Decimals.fixed(100 * f, 1) + "%";
+        return Decimals.fixed(100 * f, 1) + "%";
     }
 
     static JsonArray shape(long[] shape) {

@@ -5,8 +5,8 @@ import java.math.RoundingMode;
 
 /**
  * Fixed-point text of a double, as {@code String.format(Locale.ROOT, "%.Nf", v)} writes it, without
- * the formatter: its first use loads the locale providers (CLDR) for the decimal separator, about a
- * twentieth of a header-only inspect's start-up.
+ * the formatter: its first use loads the locale providers (CLDR) for the decimal separator, about
+ * 5 ms of a header-only inspect's 0.15 s.
  */
 public final class Decimals {
     private Decimals() {
